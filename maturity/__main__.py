@@ -1,0 +1,3 @@
+from maturity._cli import main
+
+raise SystemExit(main())

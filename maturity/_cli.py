@@ -1,0 +1,377 @@
+"""Command line. Imports are lazy: each command pulls in only what it uses, so start-up stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from maturity import __version__
+
+if TYPE_CHECKING:
+    from maturity.config.types import Config
+
+EXIT_GO, EXIT_NO_GO, EXIT_ERROR = 0, 1, 2
+
+EXIT_CODES = """exit codes:
+  0  GO (evaluate), clean (validate), done (other commands)
+  1  NO-GO (evaluate), problems found (validate)
+  2  usage, config, ref, environment or output error: no verdict, no report written"""
+
+GATE_NAMES = (
+    "promotion_guard",
+    "observability_verify",
+    "deps_approval",
+    "policy_drift",
+    "field_budgets",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"maturity: error: {message}\n  fix: see `{self.prog} --help`\n")
+        raise SystemExit(EXIT_ERROR)
+
+
+def _config_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="stages file (default: ci/maturity-stages.yml in the workspace; built-in defaults if absent)",
+    )
+    p.add_argument(
+        "--builtin-config", action="store_true", help="use the built-in defaults, ignoring any file"
+    )
+    p.add_argument(
+        "--workspace", metavar="DIR", help="workspace root (default: $GITHUB_WORKSPACE, else .)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog="maturity",
+        description="Decide whether a tagged commit may ship: resolve its maturity stage, run the "
+        "stage's gates, and write a GO/NO-GO report.",
+        epilog=EXIT_CODES,
+        formatter_class=fmt,
+    )
+    parser.add_argument("--version", action="version", version=f"maturity {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    ev = sub.add_parser(
+        "evaluate",
+        help="judge a ref and write maturity-eval.json / maturity-eval.md",
+        description="Resolve the ref's stage, run its gates on the evidence, decide GO or NO-GO, and "
+        "write both reports. Evidence per gate: --evidence if given, else --evidence-dir/<gate>.json, "
+        "else gates.<gate>.evidence in the stages file. Under GitHub Actions (GITHUB_ACTIONS=true) it "
+        "also appends the job summary, writes step outputs and emits annotations.",
+        epilog=EXIT_CODES,
+        formatter_class=fmt,
+    )
+    refs = ev.add_mutually_exclusive_group()
+    refs.add_argument(
+        "--ref",
+        help="ref to judge: refs/tags/X, refs/heads/X or a bare name (default: $GITHUB_REF)",
+    )
+    refs.add_argument("--tag", help="tag to judge (a bare name is taken as refs/tags/NAME)")
+    ev.add_argument("--sha", help="full commit SHA of the ref (default: $GITHUB_SHA)")
+    _config_options(ev)
+    ev.add_argument(
+        "--evidence",
+        action="append",
+        default=[],
+        metavar="GATE=PATH",
+        help=f"evidence file for a gate (repeatable; gates: {', '.join(GATE_NAMES)})",
+    )
+    ev.add_argument(
+        "--evidence-dir", metavar="DIR", help="folder holding <gate>.json evidence files"
+    )
+    ev.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        default="dist/maturity",
+        help="where reports go (default: dist/maturity)",
+    )
+    ev.add_argument(
+        "--format", choices=("text", "json"), default="text", help="what to print on stdout"
+    )
+
+    rs = sub.add_parser(
+        "resolve",
+        help="show which stage a ref resolves to, and why",
+        description="Print the stage REF resolves to, the mapping that matched, and the stage's gate levels.",
+        epilog=EXIT_CODES,
+        formatter_class=fmt,
+    )
+    rs.add_argument("ref", metavar="REF", help="refs/tags/X, refs/heads/X or a bare name")
+    _config_options(rs)
+    rs.add_argument("--format", choices=("text", "json"), default="text")
+
+    va = sub.add_parser(
+        "validate",
+        help="check a stages file's shape and meaning",
+        description="Check a stages file: schema, unknown gates or stages, stages no mapping reaches, "
+        "shadowed mappings, a catch-all that is not last, invalid patterns, examples that resolve "
+        "elsewhere (errors); a gate weaker at a more mature stage, no catch-all (warnings). Exit 1 on "
+        "errors (and on warnings with --strict), 2 when the file cannot be read as YAML.",
+        epilog=EXIT_CODES,
+        formatter_class=fmt,
+    )
+    va.add_argument("file", nargs="?", default="ci/maturity-stages.yml", metavar="FILE")
+    va.add_argument("--strict", action="store_true", help="treat warnings as problems (exit 1)")
+    va.add_argument(
+        "--format",
+        choices=("text", "github", "json"),
+        help="text, GitHub annotations, or JSON (default: github under Actions, else text)",
+    )
+
+    it = sub.add_parser(
+        "init",
+        help="write the built-in defaults to a stages file",
+        epilog=EXIT_CODES,
+        formatter_class=fmt,
+    )
+    it.add_argument(
+        "--path",
+        default="ci/maturity-stages.yml",
+        help="where to write (default: ci/maturity-stages.yml)",
+    )
+    it.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    sc = sub.add_parser(
+        "schema", help="print a JSON Schema", epilog=EXIT_CODES, formatter_class=fmt
+    )
+    sc.add_argument("which", choices=("config", "evidence", "report"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from maturity.errors import MaturityError
+
+    handlers = {
+        "evaluate": _evaluate,
+        "resolve": _resolve,
+        "validate": _validate,
+        "init": _init,
+        "schema": _schema,
+    }
+    try:
+        return handlers[args.command](args)
+    except MaturityError as exc:
+        sys.stderr.write(f"maturity: error: {exc.render()}\n")
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            from maturity.github_actions import command
+
+            sys.stdout.write(command("error", exc.render(), title="maturity") + "\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("maturity: interrupted: no verdict\n")
+        return EXIT_ERROR
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from maturity.evaluate import EvaluateOptions, run_evaluate
+    from maturity.report.atomic import write_atomically
+    from maturity.report.json_report import JsonReportWriter
+    from maturity.report.markdown_report import MarkdownReportWriter
+
+    env = dict(os.environ)
+    options = EvaluateOptions(
+        config=args.config,
+        builtin_config=args.builtin_config,
+        ref=args.ref,
+        tag=args.tag,
+        sha=args.sha,
+        evidence=tuple(args.evidence),
+        evidence_dir=args.evidence_dir,
+        workspace=args.workspace,
+    )
+    report, note = run_evaluate(options, env)
+    data = report.to_dict()
+    json_writer, md_writer = JsonReportWriter(), MarkdownReportWriter()
+    rendered = {
+        json_writer.filename: json_writer.render(data),
+        md_writer.filename: md_writer.render(data),
+    }
+    from pathlib import Path
+
+    paths = write_atomically(Path(args.output_dir), rendered)
+    if note:
+        sys.stderr.write(f"maturity: note: {note}\n")
+    if args.format == "json":
+        sys.stdout.write(rendered[json_writer.filename])
+    else:
+        from maturity.report.console import render_console
+
+        sys.stdout.write(render_console(data, [str(p) for p in paths]))
+    from maturity.github_actions import in_actions
+
+    if in_actions(env):
+        _actions(env, data, rendered[md_writer.filename], [str(p) for p in paths])
+    return EXIT_GO if data["verdict"] == "GO" else EXIT_NO_GO
+
+
+def _actions(env: dict[str, str], data: dict[str, Any], markdown: str, paths: list[str]) -> None:
+    from maturity.github_actions import annotations_for, append_summary, write_outputs
+
+    for line in annotations_for(data):
+        sys.stdout.write(line + "\n")
+    append_summary(env, markdown)
+    write_outputs(
+        env,
+        {
+            "stage": str(data["stage"]["name"]),
+            "verdict": str(data["verdict"]),
+            "blocking-count": str(len(data["blocking"])),
+            "report-json": paths[0],
+            "report-md": paths[1],
+        },
+    )
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    import json
+
+    from maturity.evaluate import load_config, workspace_from
+    from maturity.refs import parse_ref
+    from maturity.resolver import resolve
+
+    ref = parse_ref(args.ref, source="REF")
+    config, note = load_config(
+        args.config, args.builtin_config, workspace_from(args.workspace, os.environ)
+    )
+    res = resolve(config, ref)
+    if args.format == "json":
+        out = {
+            "ref": ref.full,
+            "ref_name": ref.name,
+            "ref_type": ref.type.value,
+            "config": config.source,
+            "stage": res.stage.name,
+            "description": res.stage.description,
+            "mapping": {
+                "index": res.mapping.index,
+                "kind": res.mapping.kind,
+                "expression": res.mapping.expression,
+            },
+            "gates": {g.value: lvl.value for g, lvl in res.stage.levels.items()},
+        }
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        return EXIT_GO
+    if note:
+        sys.stderr.write(f"maturity: note: {note}\n")
+    where = config.document.where(("mappings", res.mapping.index))
+    lines = [
+        f"ref:     {ref.full} ({ref.type.value}; patterns see {ref.name!r})",
+        f"stage:   {res.stage.name}"
+        + (f" ({res.stage.description})" if res.stage.description else ""),
+        f"mapping: {res.mapping.label} at {where}",
+        "gates:",
+        *(f"  {g.value:<22}{lvl.value}" for g, lvl in res.stage.levels.items()),
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_GO
+
+
+def _validate(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from maturity.config.load import check_config_file
+    from maturity.config.types import Severity
+    from maturity.github_actions import command, in_actions
+
+    fmt = args.format or ("github" if in_actions(os.environ) else "text")
+    config, problems = check_config_file(Path(args.file), args.file)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    failed = bool(errors) or (args.strict and bool(warnings))
+    if fmt == "json":
+        out = {
+            "file": args.file,
+            "valid": not failed,
+            "problems": [
+                {
+                    "severity": p.severity.value,
+                    "where": p.where,
+                    "line": p.line,
+                    "message": p.message,
+                    "remediation": p.remediation,
+                }
+                for p in problems
+            ],
+        }
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        return EXIT_NO_GO if failed else EXIT_GO
+    for p in problems:
+        if fmt == "github":
+            kind = "error" if p.severity is Severity.ERROR else "warning"
+            fix = f" (fix: {p.remediation})" if p.remediation else ""
+            sys.stdout.write(
+                command(
+                    kind, p.message + fix, file=args.file, line=p.line, title="maturity validate"
+                )
+                + "\n"
+            )
+        else:
+            sys.stdout.write(p.render() + "\n")
+    if config is not None and not errors:
+        sys.stdout.write(_explain(config))
+    summary = f"{args.file}: {len(errors)} error(s), {len(warnings)} warning(s)"
+    sys.stdout.write(summary + ("" if failed else ": valid") + "\n")
+    return EXIT_NO_GO if failed else EXIT_GO
+
+
+def _explain(config: Config) -> str:
+    """The gate table of a valid file: what each stage requires, for the pull-request reviewer."""
+    from maturity.gates.interface import GateName
+
+    stages = sorted(config.stages.values(), key=lambda s: s.order)
+    width = max(len(s.name) for s in stages) + 2
+    head = "gate".ljust(22) + "".join(s.name.ljust(max(width, 13)) for s in stages)
+    rows = [head]
+    for gate in GateName:
+        rows.append(
+            gate.value.ljust(22)
+            + "".join(s.levels[gate].value.ljust(max(width, 13)) for s in stages)
+        )
+    rows.append("mappings (first match wins):")
+    rows += [f"  [{m.index}] {m.kind} {m.expression!r} -> {m.stage}" for m in config.mappings]
+    return "\n".join(r.rstrip() for r in rows) + "\n"
+
+
+def _init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from maturity.config.defaults import DEFAULT_STAGES_YAML
+    from maturity.errors import UsageError
+    from maturity.report.atomic import write_atomically
+
+    path = Path(args.path)
+    if path.exists() and not args.force:
+        raise UsageError(f"{args.path} already exists", "pass --force to overwrite it")
+    write_atomically(path.parent, {path.name: DEFAULT_STAGES_YAML})
+    sys.stdout.write(
+        f"wrote the built-in defaults to {args.path}; check it with `maturity validate {args.path}`\n"
+    )
+    return EXIT_GO
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from importlib import resources
+
+    name = {
+        "config": "maturity-stages.schema.json",
+        "evidence": "evidence.schema.json",
+        "report": "maturity-eval.schema.json",
+    }[args.which]
+    sys.stdout.write(
+        resources.files("maturity").joinpath("schemas", name).read_text(encoding="utf-8")
+    )
+    return EXIT_GO

@@ -1,0 +1,159 @@
+"""The meaning of a stages file, beyond its shape: what ``maturity validate`` explains.
+
+Errors: unreachable stages, shadowed mappings, a catch-all that is not last, examples that are
+not refs or resolve elsewhere. Warnings: a gate that gets weaker at a more mature stage, and
+mappings that leave some refs without a stage.
+"""
+
+from __future__ import annotations
+
+from maturity.config.glob import glob_covers
+from maturity.config.types import Config, Problem, RefMapping, Severity, problem_at
+from maturity.refs import parse_ref, ref_problem
+from maturity.resolver import first_match
+
+# Past this many mappings the pairwise glob proof is skipped (it is quadratic); examples still run.
+MAX_PAIRWISE_MAPPINGS = 400
+
+
+def _covers(earlier: RefMapping, later: RefMapping) -> bool:
+    """Provably, every ref *later* matches is matched by *earlier* first."""
+    if earlier.is_catch_all:
+        return True
+    if earlier.kind == later.kind == "regex":
+        return earlier.expression == later.expression
+    if earlier.kind == later.kind == "pattern":
+        return glob_covers(earlier.expression, later.expression)
+    return False
+
+
+def _mapping_problems(config: Config) -> list[Problem]:
+    doc = config.document
+    problems: list[Problem] = []
+    mappings = config.mappings
+    catch_all = next((m for m in mappings if m.is_catch_all), None)
+    if catch_all is not None and catch_all.index != len(mappings) - 1:
+        problems.append(
+            problem_at(
+                doc,
+                ("mappings", catch_all.index),
+                Severity.ERROR,
+                f"{catch_all.label} matches every ref, so the {len(mappings) - 1 - catch_all.index} "
+                "mapping(s) after it can never match",
+                "move the catch-all to the end of mappings",
+            )
+        )
+    if catch_all is None:
+        problems.append(
+            problem_at(
+                doc,
+                ("mappings",),
+                Severity.WARNING,
+                "no catch-all mapping: a ref that matches none has no stage and evaluate stops with exit 2",
+                "if that is not what you want, end mappings with: - pattern: '*'",
+                key=True,
+            )
+        )
+    if len(mappings) <= MAX_PAIRWISE_MAPPINGS:
+        for later in mappings:
+            for earlier in mappings[: later.index]:
+                if earlier is catch_all:
+                    break  # already reported once, above
+                if _covers(earlier, later):
+                    problems.append(
+                        problem_at(
+                            doc,
+                            ("mappings", later.index),
+                            Severity.ERROR,
+                            f"{later.label} can never match: every ref it matches is matched first "
+                            f"by {earlier.label}",
+                            "remove it, or move it above the broader mapping",
+                        )
+                    )
+                    break
+    for mapping in mappings:
+        problems.extend(_example_problems(config, mapping))
+    return problems
+
+
+def _example_problems(config: Config, mapping: RefMapping) -> list[Problem]:
+    problems = []
+    for k, example in enumerate(mapping.examples):
+        loc = ("mappings", mapping.index, "examples", k)
+        why = ref_problem(example)
+        if why is not None:
+            problems.append(
+                problem_at(
+                    config.document,
+                    loc,
+                    Severity.ERROR,
+                    f"example {example!r} is not a valid git ref: {why}",
+                    "use a ref git accepts",
+                )
+            )
+            continue
+        name = parse_ref(example).name
+        if not mapping.matches(name):
+            problems.append(
+                problem_at(
+                    config.document,
+                    loc,
+                    Severity.ERROR,
+                    f"example {example!r} does not match {mapping.label}",
+                    "fix the example or the pattern",
+                )
+            )
+            continue
+        hit = first_match(config, name)
+        if hit is not None and hit.index != mapping.index:
+            problems.append(
+                problem_at(
+                    config.document,
+                    loc,
+                    Severity.ERROR,
+                    f"example {example!r} resolves to {hit.label} (stage {hit.stage}), "
+                    f"not to mappings[{mapping.index}] (stage {mapping.stage})",
+                    "order mappings from most to least specific",
+                )
+            )
+    return problems
+
+
+def _stage_problems(config: Config) -> list[Problem]:
+    doc = config.document
+    problems: list[Problem] = []
+    reached = {m.stage for m in config.mappings}
+    for name in config.stages:
+        if name not in reached:
+            problems.append(
+                problem_at(
+                    doc,
+                    ("stages", name),
+                    Severity.ERROR,
+                    f"no mapping reaches stage {name!r}",
+                    f"add a mapping with stage: {name}, or remove the stage",
+                    key=True,
+                )
+            )
+    ordered = sorted(config.stages.values(), key=lambda s: s.order)
+    for i, later in enumerate(ordered):
+        for gate, level in later.levels.items():
+            stronger = [s for s in ordered[:i] if s.levels[gate].strength > level.strength]
+            if stronger:
+                was = stronger[-1]
+                problems.append(
+                    problem_at(
+                        doc,
+                        ("stages", later.name, "gates", gate.value),
+                        Severity.WARNING,
+                        f"gate {gate.value} is {was.levels[gate].value} at stage {was.name} but only "
+                        f"{level.value} at the later, more mature stage {later.name}",
+                        "stages are listed from least to most mature; raise the level, or reorder",
+                    )
+                )
+    return problems
+
+
+def semantic_problems(config: Config) -> list[Problem]:
+    problems = _stage_problems(config) + _mapping_problems(config)
+    return sorted(problems, key=lambda p: (p.line or 0, p.severity.value))

@@ -1,0 +1,121 @@
+"""Pydantic models of ``ci/maturity-stages.yml``: the external shape, strict (``extra="forbid"``).
+
+``schemas/maturity-stages.schema.json`` is generated from :class:`StagesFile` and a test keeps the
+two equal. Meaning (stages that exist, shadowed mappings, ...) is checked in ``checks.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
+
+from maturity.config.glob import GlobError, parse_glob
+from maturity.gates.interface import GateName, Level
+
+STAGE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+MAX_MAPPINGS = 5000
+
+StageName = Annotated[str, Field(pattern=STAGE_NAME_PATTERN)]
+RefExample = Annotated[StrictStr, Field(min_length=1, max_length=1024)]
+EvidencePath = Annotated[StrictStr, Field(min_length=1, max_length=4096)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StageSpec(_Strict):
+    """A maturity stage: how much each gate counts for refs mapped here."""
+
+    description: StrictStr = Field(default="", max_length=500)
+    gates: dict[GateName, Level] = Field(
+        description="Every gate with its level at this stage: required, report_only or off."
+    )
+
+
+class MappingSpec(_Strict):
+    """Refs matching ``pattern`` (a glob) or ``regex`` (a full match) go to ``stage``.
+
+    Mappings are tried in order; the first match wins.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"oneOf": [{"required": ["pattern"]}, {"required": ["regex"]}]},
+    )
+
+    pattern: StrictStr | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        description="Glob on the short ref name: * any run (/ included), ? one char, [set].",
+    )
+    regex: StrictStr | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1024,
+        description="Python regular expression that must match the whole short ref name.",
+    )
+    stage: StageName
+    examples: list[RefExample] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Refs that must resolve to this mapping; checked by `maturity validate`.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_matcher(cls, data: Any) -> Any:
+        if isinstance(data, dict) and ("pattern" in data) == ("regex" in data):
+            raise ValueError("give exactly one of 'pattern' (a glob) or 'regex'")
+        return data
+
+    @field_validator("pattern")
+    @classmethod
+    def _glob_parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_glob(value)
+            except GlobError as exc:
+                raise ValueError(f"invalid glob: {exc}") from None
+        return value
+
+    @field_validator("regex")
+    @classmethod
+    def _regex_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression: {exc}") from None
+        return value
+
+
+class GateSettingsSpec(_Strict):
+    """Per-gate settings, shared by every stage."""
+
+    evidence: EvidencePath | list[EvidencePath] | None = Field(
+        default=None,
+        description="Evidence file(s) for this gate, relative to the workspace.",
+    )
+
+
+class StagesFile(_Strict):
+    """``ci/maturity-stages.yml``: stages (least to most mature), ref mappings, gate settings."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="maturity stages configuration",
+        json_schema_extra={
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+        },
+    )
+
+    version: Literal[1]
+    stages: dict[StageName, StageSpec] = Field(min_length=1)
+    mappings: list[MappingSpec] = Field(min_length=1, max_length=MAX_MAPPINGS)
+    gates: dict[GateName, GateSettingsSpec] = Field(default_factory=dict)

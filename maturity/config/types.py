@@ -1,0 +1,98 @@
+"""The configuration as the rest of the tool sees it: frozen, compiled, positioned."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from maturity.config.glob import glob_regex, is_catch_all_glob
+from maturity.config.yaml_loader import LoadedYaml, Loc
+from maturity.gates.interface import GateName, Level
+
+_CATCH_ALL_REGEXES = frozenset({".*", ".+", "^.*$", "^.+$", "(.*)", "(.+)", "(?s).*", "(?s).+"})
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with a stages file, located by ``where`` (``file:line:col``)."""
+
+    severity: Severity
+    where: str
+    message: str
+    remediation: str = ""
+    line: int | None = None
+
+    def render(self) -> str:
+        fix = f" (fix: {self.remediation})" if self.remediation else ""
+        return f"{self.where}: {self.severity.value}: {self.message}{fix}"
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    description: str
+    order: int  # position in the file: 0 is the least mature
+    levels: Mapping[GateName, Level]
+
+
+@dataclass(frozen=True)
+class RefMapping:
+    index: int
+    kind: str  # "pattern" (glob) or "regex"
+    expression: str
+    stage: str
+    examples: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"mappings[{self.index}] {self.kind} {self.expression!r}"
+
+    @property
+    def is_catch_all(self) -> bool:
+        if self.kind == "pattern":
+            return is_catch_all_glob(self.expression)
+        return self.expression in _CATCH_ALL_REGEXES
+
+    def compiled(self) -> re.Pattern[str]:
+        if self.kind == "pattern":
+            return glob_regex(self.expression)
+        return re.compile(self.expression)
+
+    def matches(self, name: str) -> bool:
+        return self.compiled().fullmatch(name) is not None
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded, structurally valid stages file (or the built-in defaults)."""
+
+    source: str  # what to show people: a path, or "built-in defaults"
+    builtin: bool
+    sha256: str
+    stages: Mapping[str, Stage]
+    mappings: tuple[RefMapping, ...]
+    evidence: Mapping[GateName, tuple[str, ...]]
+    document: LoadedYaml = field(repr=False, compare=False)
+    warnings: tuple[Problem, ...] = ()
+
+
+def problem_at(
+    doc: LoadedYaml,
+    loc: Loc,
+    severity: Severity,
+    message: str,
+    remediation: str = "",
+    *,
+    key: bool = False,
+) -> Problem:
+    pos = doc.position(loc, key=key)
+    return Problem(
+        severity, doc.where(loc, key=key), message, remediation, pos.line if pos else None
+    )

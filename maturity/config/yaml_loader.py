@@ -1,0 +1,211 @@
+"""Hostile-input-safe YAML loading that remembers where every value came from.
+
+PyYAML's safe loader is the parser; construction is ours, so that we can:
+
+* reject duplicate mapping keys (PyYAML silently keeps the last one);
+* bound alias/anchor expansion (a "billion laughs" file is refused after ``MAX_NODES``);
+* bound file size before parsing;
+* read booleans the YAML 1.2 way: ``off``/``on``/``yes``/``no`` stay strings, so
+  ``promotion_guard: off`` means the level ``off`` and not ``False``;
+* record the line and column of every key and value, so that any later error, from
+  pydantic or from the semantic checks, can be reported as ``path:line:col: message``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from maturity.errors import ConfigError
+
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_NODES = 50_000
+MAX_DEPTH = 64
+
+Loc = tuple[str | int, ...]
+
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BOOL_TEXT = {
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+}
+_STR_TAG = "tag:yaml.org,2002:str"
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    _STR_TAG,
+}
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class LoadedYaml:
+    """Plain data plus the position of each value (and each mapping key) by path."""
+
+    data: Any
+    source: str
+    value_positions: dict[Loc, Position] = field(default_factory=dict)
+    key_positions: dict[Loc, Position] = field(default_factory=dict)
+
+    def position(self, loc: Loc, *, key: bool = False) -> Position | None:
+        """Where *loc* is, falling back to its nearest ancestor that has a position."""
+        table = self.key_positions if key else self.value_positions
+        probe = tuple(loc)
+        while True:
+            if probe in table:
+                return table[probe]
+            if key and probe in self.value_positions:
+                return self.value_positions[probe]
+            if not probe:
+                return None
+            probe = probe[:-1]
+
+    def where(self, loc: Loc, *, key: bool = False) -> str:
+        pos = self.position(loc, key=key)
+        if pos is None:
+            return self.source
+        return f"{self.source}:{pos.line}:{pos.column}"
+
+
+def _pos(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.count = 0
+        self.result = LoadedYaml(data=None, source=source)
+        self._constructor = SafeConstructor()
+
+    def fail(self, node: yaml.Node, message: str, remediation: str = "") -> ConfigError:
+        p = _pos(node)
+        return ConfigError(f"{self.source}:{p.line}:{p.column}: {message}", remediation)
+
+    def build(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(
+                node,
+                f"the document expands to more than {MAX_NODES} values "
+                "(runaway aliases/anchors, e.g. a 'billion laughs' file)",
+                "remove the nested aliases; write the values out",
+            )
+        if depth > MAX_DEPTH:
+            raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels", "flatten the document")
+        self.result.value_positions.setdefault(loc, _pos(node))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, "unsupported YAML node")
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:bool" and node.style is None and node.value not in _BOOL_TEXT:
+            return node.value  # YAML 1.1 yes/no/on/off: keep the word
+        if tag == "tag:yaml.org,2002:bool":
+            return _BOOL_TEXT.get(node.value, node.value)
+        if tag not in _SCALAR_TAGS:
+            raise self.fail(
+                node,
+                f"unsupported YAML tag {tag!r}",
+                "quote the value if it is text; only strings, numbers, booleans, lists and "
+                "mappings are allowed",
+            )
+        return self._constructor.construct_object(node)
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self.fail(
+                    key_node, "merge keys ('<<') are not supported", "write the keys out"
+                )
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail(key_node, "mapping keys must be plain strings")
+            key = self._scalar(key_node)
+            if isinstance(key, bool | int | float) or key is None:
+                key = key_node.value  # keys are names: `1:` or `on:` mean the text
+            if not isinstance(key, str):
+                raise self.fail(key_node, "mapping keys must be plain strings")
+            if key in out:
+                first = self.result.key_positions[(*loc, key)]
+                raise self.fail(
+                    key_node,
+                    f"duplicate key {key!r} (first defined at line {first.line})",
+                    "keep one definition of each key",
+                )
+            self.result.key_positions[(*loc, key)] = _pos(key_node)
+            self.count += 1
+            out[key] = self.build(value_node, (*loc, key), depth + 1)
+        return out
+
+
+def load_yaml_text(text: str, source: str) -> LoadedYaml:
+    """Parse one YAML document from *text*; every failure is a ``ConfigError`` with a location."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{source}: larger than {MAX_CONFIG_BYTES} bytes", "a stages file is a few KiB; trim it"
+        )
+    try:
+        node = yaml.compose(text, Loader=_SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        what = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise ConfigError(f"{where}: invalid YAML: {what}", "fix the YAML syntax") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: invalid YAML: {exc}", "fix the YAML syntax") from None
+    builder = _Builder(source)
+    if node is None:
+        raise ConfigError(
+            f"{source}: the file is empty", "run `maturity init` for a starting point"
+        )
+    builder.result.data = builder.build(node, (), 0)
+    return builder.result
+
+
+def load_yaml_file(path: Path, display: str | None = None) -> tuple[LoadedYaml, bytes]:
+    """Read and parse *path* (size-bounded); returns the parsed document and the raw bytes."""
+    source = display or str(path)
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{source}: no such file",
+            "create it with `maturity init`, or pass the right path with --config",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"{source}: cannot read: {exc.strerror}", "check the path and permissions"
+        ) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{source}: larger than {MAX_CONFIG_BYTES} bytes", "a stages file is a few KiB; trim it"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{source}: not UTF-8 (byte {exc.start})", "save the file as UTF-8"
+        ) from None
+    return load_yaml_text(text, source), raw

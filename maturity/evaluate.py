@@ -1,0 +1,115 @@
+"""The main job: config -> resolve stage -> collect evidence -> evaluate gates -> decide -> report.
+
+Everything that can make a verdict impossible (bad flags, config, ref, environment, output
+folder) raises a ``MaturityError`` *before* any report is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from maturity.config.defaults import DEFAULT_CONFIG_PATH
+from maturity.config.load import load_builtin, load_config_file
+from maturity.config.types import Config
+from maturity.engine import EvidencePlan, decide
+from maturity.errors import UsageError
+from maturity.gates.interface import GateName
+from maturity.report.model import Report
+from maturity.resolver import resolve
+from maturity.subject import resolve_ref_input, subject_from
+
+_GATE_NAMES = {g.value: g for g in GateName}
+
+
+@dataclass(frozen=True)
+class EvaluateOptions:
+    config: str | None = None
+    builtin_config: bool = False
+    ref: str | None = None
+    tag: str | None = None
+    sha: str | None = None
+    evidence: Sequence[str] = ()
+    evidence_dir: str | None = None
+    workspace: str | None = None
+
+
+def workspace_from(option: str | None, env: Mapping[str, str]) -> Path:
+    raw = option or env.get("GITHUB_WORKSPACE") or "."
+    path = Path(raw)
+    if not path.is_dir():
+        raise UsageError(
+            f"workspace {raw} is not a folder", "pass --workspace DIR or set GITHUB_WORKSPACE"
+        )
+    return path.resolve()
+
+
+def load_config(config: str | None, builtin: bool, workspace: Path) -> tuple[Config, str | None]:
+    """The config to use, and a note for people when the built-in defaults stand in."""
+    if builtin:
+        if config is not None:
+            raise UsageError("give --config or --builtin-config, not both", "drop one of them")
+        return load_builtin(), None
+    if config is not None:
+        return load_config_file(Path(config), config), None
+    default = workspace / DEFAULT_CONFIG_PATH
+    if default.exists():
+        return load_config_file(default, DEFAULT_CONFIG_PATH), None
+    note = f"no {DEFAULT_CONFIG_PATH} in {workspace}: using the built-in defaults (maturity init writes them)"
+    return load_builtin(), note
+
+
+def evidence_plans(
+    config: Config, pairs: Sequence[str], evidence_dir: str | None, workspace: Path
+) -> dict[GateName, EvidencePlan]:
+    """Per gate: ``--evidence`` if given, else ``--evidence-dir``/<gate>.json, else the config."""
+    explicit: dict[GateName, list[str]] = {}
+    for pair in pairs:
+        name, sep, path = pair.partition("=")
+        gate = _GATE_NAMES.get(name.strip())
+        if not sep or not path:
+            raise UsageError(
+                f"--evidence {pair!r} is not GATE=PATH",
+                "e.g. --evidence promotion_guard=checks.json",
+            )
+        if gate is None:
+            raise UsageError(
+                f"--evidence names the unknown gate {name!r}",
+                f"use one of: {', '.join(_GATE_NAMES)}",
+            )
+        explicit.setdefault(gate, []).append(path)
+    if evidence_dir is not None:
+        folder = Path(evidence_dir)
+        if not (folder if folder.is_absolute() else workspace / folder).is_dir():
+            raise UsageError(
+                f"--evidence-dir {evidence_dir} is not a folder",
+                "pass the folder holding <gate>.json files",
+            )
+    plans: dict[GateName, EvidencePlan] = {}
+    for gate in GateName:
+        if gate in explicit:
+            plans[gate] = EvidencePlan(tuple(explicit[gate]), "--evidence")
+        elif evidence_dir is not None:
+            plans[gate] = EvidencePlan(
+                (str(Path(evidence_dir) / f"{gate.value}.json"),), "--evidence-dir"
+            )
+        elif gate in config.evidence:
+            plans[gate] = EvidencePlan(config.evidence[gate], "config")
+        else:
+            plans[gate] = EvidencePlan((), "none")
+    return plans
+
+
+def run_evaluate(options: EvaluateOptions, env: Mapping[str, str]) -> tuple[Report, str | None]:
+    """Decide. Returns the report and an optional note for people (e.g. defaults in use)."""
+    ref = resolve_ref_input(env, options.ref, options.tag)
+    workspace = workspace_from(options.workspace, env)
+    subject = subject_from(env, ref, options.sha)
+    config, note = load_config(options.config, options.builtin_config, workspace)
+    resolution = resolve(config, ref)
+    plans = evidence_plans(config, options.evidence, options.evidence_dir, workspace)
+    decision = decide(resolution.stage, plans, workspace)
+    generated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return Report(generated, subject, config, resolution, decision), note

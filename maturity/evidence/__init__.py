@@ -1,0 +1,1 @@
+"""Evidence sources: where gates get the facts they judge."""

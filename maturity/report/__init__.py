@@ -1,0 +1,1 @@
+"""Report writers: one module per format, the family's interface in ``interface.py``."""

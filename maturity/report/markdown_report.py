@@ -1,0 +1,163 @@
+"""``maturity-eval.md``: the report for people, also the GitHub job summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from maturity.report.interface import ReportFormat, ReportWriter
+from maturity.report.markdown_escape import md_code, md_text
+
+MAX_FINDINGS_SHOWN = 20
+_STATUS_ICON = {
+    "pass": "✅",
+    "fail": "❌",
+    "pending": "⏳",
+    "missing": "❔",
+    "error": "💥",
+    "skipped": "⏭️",
+}
+
+
+def _stage_line(report: dict[str, Any]) -> str:
+    stage = report["stage"]
+    mapping = stage["mapping"]
+    text = f"{md_code(stage['name'], in_table=True)}"
+    if stage["description"]:
+        text += f": {md_text(stage['description'])}"
+    matched = md_code(mapping["expression"], in_table=True)
+    return f"{text} (matched `mappings[{mapping['index']}]` {mapping['kind']} {matched})"
+
+
+def _subject_table(report: dict[str, Any]) -> list[str]:
+    subject, config = report["subject"], report["config"]
+    rows = [
+        ("Ref", f"{md_code(subject['ref'], in_table=True)} ({md_text(subject['ref_type'])})"),
+        ("Commit", md_code(subject["sha"], in_table=True) if subject["sha"] else "not given"),
+        ("Stage", _stage_line(report)),
+    ]
+    if subject["repository"]:
+        rows.append(("Repository", md_code(subject["repository"], in_table=True)))
+    run = subject["run"]
+    if run["url"]:
+        rows.append(("Run", f"[{md_text(run['id'])}]({run['url']})"))
+    if config["builtin"]:
+        source = "built-in defaults (no stages file was found; `maturity init` writes one)"
+    else:
+        source = f"{md_code(config['source'], in_table=True)} (sha256 {md_code(config['sha256'][:16], in_table=True)}…)"
+    rows.append(("Config", source))
+    return ["| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]
+
+
+def _blocking(report: dict[str, Any]) -> list[str]:
+    if not report["blocking"]:
+        return []
+    lines = ["", "## What blocks this release", ""]
+    for i, item in enumerate(report["blocking"], 1):
+        lines.append(
+            f"{i}. **{md_text(item['gate'])}** is {md_text(item['status'])} "
+            f"({md_code(item['code'])}): {md_text(item['message'])}"
+        )
+        if item["remediation"]:
+            lines.append(f"   - **Fix:** {md_text(item['remediation'])}")
+    return lines
+
+
+def _gate_table(report: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        "## Gates",
+        "",
+        "| Gate | Level | Status | Code | Message |",
+        "|---|---|---|---|---|",
+    ]
+    for g in report["gates"]:
+        status = f"{_STATUS_ICON.get(g['status'], '')} {md_text(g['status'])}"
+        if g["blocking"]:
+            status += " (blocking)"
+        lines.append(
+            f"| {md_text(g['gate'])} | {md_text(g['level'])} | {status} | "
+            f"{md_code(g['code'], in_table=True)} | {md_text(g['message'], 500)} |"
+        )
+    return lines
+
+
+def _warnings(report: dict[str, Any]) -> list[str]:
+    warned = [g for g in report["gates"] if g["level"] == "report_only" and g["status"] != "pass"]
+    if not warned:
+        return []
+    lines = ["", "## Report-only warnings (not blocking)", ""]
+    for g in warned:
+        lines.append(
+            f"- **{md_text(g['gate'])}** is {md_text(g['status'])}: {md_text(g['message'], 500)}"
+        )
+        if g["remediation"]:
+            lines.append(f"  - Fix: {md_text(g['remediation'])}")
+    return lines
+
+
+def _findings(report: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for g in report["gates"]:
+        findings = [f for f in g["findings"] if f["code"] != "OK"]
+        if len(g["findings"]) <= 1 or not findings:
+            continue
+        lines += ["", f"### Findings for {md_text(g['gate'])}", ""]
+        for f in findings[:MAX_FINDINGS_SHOWN]:
+            where = f" in {md_code(f['location'])}" if f["location"] else ""
+            lines.append(f"- {md_code(f['code'])}{where}: {md_text(f['message'], 500)}")
+        if len(findings) > MAX_FINDINGS_SHOWN:
+            lines.append(
+                f"- and {len(findings) - MAX_FINDINGS_SHOWN} more (see maturity-eval.json)"
+            )
+    return lines
+
+
+def _evidence(report: dict[str, Any]) -> list[str]:
+    rows = [(g["gate"], e) for g in report["gates"] for e in g["evidence"]]
+    if not rows:
+        return []
+    lines = ["", "## Evidence", "", "| Gate | Source | SHA-256 | Bytes |", "|---|---|---|---|"]
+    for gate, e in rows:
+        lines.append(
+            f"| {md_text(gate)} | {md_code(e['source'], in_table=True)} | "
+            f"{md_code(e['sha256'], in_table=True)} | {e['size']} |"
+        )
+    return lines
+
+
+def _config_warnings(report: dict[str, Any]) -> list[str]:
+    warnings = report["config"]["warnings"]
+    if not warnings:
+        return []
+    lines = ["", "## Configuration warnings", ""]
+    lines += [f"- {md_code(w['where'])}: {md_text(w['message'])}" for w in warnings]
+    return lines
+
+
+class MarkdownReportWriter(ReportWriter):
+    format = ReportFormat.MARKDOWN
+    filename = "maturity-eval.md"
+
+    def render(self, report: dict[str, Any]) -> str:
+        go = report["verdict"] == "GO"
+        blocking = len(report["blocking"])
+        banner = "# ✅ GO: maturity" if go else "# ⛔ NO-GO: maturity"
+        subject = report["subject"]
+        stage = report["stage"]["name"]
+        if go:
+            headline = f"{md_code(subject['ref_name'])} may ship at stage {md_code(stage)}: no required gate blocks."
+        else:
+            headline = (
+                f"{md_code(subject['ref_name'])} may not ship at stage {md_code(stage)}: "
+                f"{blocking} required gate(s) did not pass."
+            )
+        lines = [banner, "", headline, "", *_subject_table(report)]
+        lines += _blocking(report) + _gate_table(report) + _warnings(report)
+        lines += _findings(report) + _evidence(report) + _config_warnings(report)
+        tool = report["tool"]
+        lines += [
+            "",
+            f"<sub>{md_text(tool['name'])} {md_text(tool['version'])}, {md_text(report['generated_at'])}</sub>",
+            "",
+        ]
+        return "\n".join(lines)

@@ -1,0 +1,114 @@
+"""What is being judged: the ref, the commit and the run, from flags and the GitHub environment.
+
+Environment values end up in reports, Markdown and workflow commands, so each is checked against
+the shape GitHub gives it; a malformed one stops the run (exit 2) rather than being passed on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from maturity.errors import UsageError
+from maturity.refs import Ref, RefType, parse_ref, validate_sha
+from maturity.text import clean_text
+
+_REPO_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+_NUMBER_RE = re.compile(r"[0-9]{1,20}")
+_URL_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/-]*)?")
+_EVENT_RE = re.compile(r"[a-z_]{1,64}")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    id: str | None = None
+    attempt: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Subject:
+    ref: Ref
+    repository: str | None = None
+    sha: str | None = None
+    run: RunInfo = RunInfo()
+    actor: str | None = None
+    event: str | None = None
+    workflow: str | None = None
+    job: str | None = None
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _checked(env: Mapping[str, str], name: str, pattern: re.Pattern[str], what: str) -> str | None:
+    value = _get(env, name)
+    if value is not None and not pattern.fullmatch(value):
+        raise UsageError(
+            f"{name} is not {what}: {clean_text(value, 80)!r}",
+            f"unset {name} or give it the form GitHub uses ({what})",
+        )
+    return value
+
+
+def resolve_ref_input(
+    env: Mapping[str, str], ref: str | None = None, tag: str | None = None
+) -> Ref:
+    """``--ref``/``--tag``, else ``GITHUB_REF``, else ``GITHUB_REF_NAME`` (typed by ``GITHUB_REF_TYPE``)."""
+    if ref is not None and tag is not None:
+        raise UsageError(
+            "give --ref or --tag, not both", "use --tag v1.2.3 or --ref refs/tags/v1.2.3"
+        )
+    if tag is not None:
+        if tag.startswith("refs/") and not tag.startswith("refs/tags/"):
+            raise UsageError(
+                f"--tag {clean_text(tag, 80)!r} is not a tag ref", "use --ref for branches"
+            )
+        return parse_ref(tag, hint=RefType.TAG, source="--tag")
+    if ref is not None:
+        return parse_ref(ref, source="--ref")
+    if (value := _get(env, "GITHUB_REF")) is not None:
+        return parse_ref(value, source="GITHUB_REF")
+    if (value := _get(env, "GITHUB_REF_NAME")) is not None:
+        hint = {"tag": RefType.TAG, "branch": RefType.BRANCH}.get(
+            _get(env, "GITHUB_REF_TYPE") or "", RefType.UNKNOWN
+        )
+        return parse_ref(value, hint=hint, source="GITHUB_REF_NAME")
+    raise UsageError(
+        "no ref to judge: none of --ref, --tag, GITHUB_REF or GITHUB_REF_NAME is set",
+        "pass the tag, e.g. --tag v1.2.3",
+    )
+
+
+def subject_from(env: Mapping[str, str], ref: Ref, sha: str | None = None) -> Subject:
+    repository = _checked(env, "GITHUB_REPOSITORY", _REPO_RE, "owner/name")
+    if sha is not None:
+        commit: str | None = validate_sha(sha)
+    elif (env_sha := _get(env, "GITHUB_SHA")) is not None:
+        commit = validate_sha(env_sha, source="GITHUB_SHA")
+    else:
+        commit = None
+    run_id = _checked(env, "GITHUB_RUN_ID", _NUMBER_RE, "a number")
+    attempt = _checked(env, "GITHUB_RUN_ATTEMPT", _NUMBER_RE, "a number")
+    server = _checked(env, "GITHUB_SERVER_URL", _URL_RE, "an http(s) URL") or "https://github.com"
+    url = None
+    if repository and run_id:
+        url = f"{server.rstrip('/')}/{repository}/actions/runs/{run_id}"
+        if attempt and attempt != "1":
+            url += f"/attempts/{attempt}"
+    actor = _get(env, "GITHUB_ACTOR")
+    workflow = _get(env, "GITHUB_WORKFLOW")
+    job = _get(env, "GITHUB_JOB")
+    return Subject(
+        ref=ref,
+        repository=repository,
+        sha=commit,
+        run=RunInfo(id=run_id, attempt=attempt, url=url),
+        actor=clean_text(actor, 100) if actor else None,
+        event=_checked(env, "GITHUB_EVENT_NAME", _EVENT_RE, "an event name"),
+        workflow=clean_text(workflow, 200) if workflow else None,
+        job=clean_text(job, 200) if job else None,
+    )

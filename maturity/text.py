@@ -1,0 +1,23 @@
+"""Making untrusted text safe to show: no control characters, no bidi tricks, bounded length."""
+
+from __future__ import annotations
+
+import unicodedata
+
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_text(value: str, limit: int = 2000) -> str:
+    """One line of displayable text: controls and bidi overrides shown as ``\\uXXXX``, newlines as spaces."""
+    out: list[str] = []
+    for ch in value:
+        if ch in "\r\n\t":
+            out.append(" ")
+        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs"):
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    text = "".join(out)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
