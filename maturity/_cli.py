@@ -173,6 +173,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("maturity: interrupted: no verdict\n")
         return EXIT_ERROR
+    except Exception:  # a bug: say so, keep the traceback, and never let it read as GO or NO-GO
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.write(
+            "maturity: internal error: no verdict\n  fix: this is a bug in maturity; please report it "
+            "with the traceback above\n"
+        )
+        return EXIT_ERROR
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -204,13 +213,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     paths = write_atomically(Path(args.output_dir), rendered)
     if note:
         sys.stderr.write(f"maturity: note: {note}\n")
+    from maturity.github_actions import defuse_legacy_commands, in_actions
+
     if args.format == "json":
-        sys.stdout.write(rendered[json_writer.filename])
+        sys.stdout.write(defuse_legacy_commands(rendered[json_writer.filename]))
     else:
         from maturity.report.console import render_console
 
-        sys.stdout.write(render_console(data, [str(p) for p in paths]))
-    from maturity.github_actions import in_actions
+        sys.stdout.write(defuse_legacy_commands(render_console(data, [str(p) for p in paths])))
 
     if in_actions(env):
         _actions(env, data, rendered[md_writer.filename], [str(p) for p in paths])

@@ -30,6 +30,16 @@ def command(kind: str, message: str, **properties: str | int | None) -> str:
     return f"::{kind}{' ' + props if props else ''}::{escape_data(message)}"
 
 
+def defuse_legacy_commands(text: str) -> str:
+    """Neutralise the runner's legacy ``##[command]`` form in text printed on stdout.
+
+    The runner honours ``##[`` anywhere in a line (``ActionCommand.TryParse``), so an evidence
+    message echoed verbatim could emit annotations, set outputs or ``stop-commands``. ``\\u005b``
+    reads as ``[`` to people and, inside JSON strings, to JSON parsers; the runner ignores it.
+    """
+    return text.replace("##[", "##\\u005b")
+
+
 def output_block(name: str, value: str) -> str:
     delimiter = f"ghadelimiter_{uuid.uuid4()}"
     if (

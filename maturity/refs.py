@@ -50,6 +50,8 @@ def ref_problem(ref: str) -> str | None:
             return f"it contains the control character U+{ord(ch):04X}"
         if ch in _BIDI_CONTROLS:
             return f"it contains the bidirectional control character U+{ord(ch):04X}"
+        if 0xD800 <= ord(ch) <= 0xDFFF:  # a byte that is not UTF-8, as Python decodes argv/env
+            return f"it is not valid UTF-8 (it contains the surrogate U+{ord(ch):04X})"
         if ch in _FORBIDDEN_CHARS:
             return f"it contains {ch!r}, which git does not allow in refs"
     if ref == "@":

@@ -14,7 +14,8 @@ from maturity.errors import UsageError
 from maturity.refs import Ref, RefType, parse_ref, validate_sha
 from maturity.text import clean_text
 
-_REPO_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+# owner/name; a name is not "." or ".." (those would walk out of the repository in URLs)
+_REPO_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/(?!\.\.?$)[A-Za-z0-9._-]{1,100}")
 _NUMBER_RE = re.compile(r"[0-9]{1,20}")
 _URL_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/-]*)?")
 _EVENT_RE = re.compile(r"[a-z_]{1,64}")
@@ -48,7 +49,7 @@ def _checked(env: Mapping[str, str], name: str, pattern: re.Pattern[str], what: 
     value = _get(env, name)
     if value is not None and not pattern.fullmatch(value):
         raise UsageError(
-            f"{name} is not {what}: {clean_text(value, 80)!r}",
+            f"{name} is not {what}: '{clean_text(value, 80)}'",
             f"unset {name} or give it the form GitHub uses ({what})",
         )
     return value
@@ -65,7 +66,7 @@ def resolve_ref_input(
     if tag is not None:
         if tag.startswith("refs/") and not tag.startswith("refs/tags/"):
             raise UsageError(
-                f"--tag {clean_text(tag, 80)!r} is not a tag ref", "use --ref for branches"
+                f"--tag '{clean_text(tag, 80)}' is not a tag ref", "use --ref for branches"
             )
         return parse_ref(tag, hint=RefType.TAG, source="--tag")
     if ref is not None:

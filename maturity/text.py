@@ -8,12 +8,16 @@ _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\
 
 
 def clean_text(value: str, limit: int = 2000) -> str:
-    """One line of displayable text: controls and bidi overrides shown as ``\\uXXXX``, newlines as spaces."""
+    """One line of displayable text.
+
+    Controls, surrogates, line/paragraph separators and bidi overrides are shown as ``\\uXXXX``;
+    newlines and tabs become spaces; the result is at most *limit* characters.
+    """
     out: list[str] = []
     for ch in value:
         if ch in "\r\n\t":
             out.append(" ")
-        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs"):
+        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
             out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)

@@ -1,1 +1,1 @@
-"""Evidence sources: where gates get the facts they judge."""
+"""Evidence sources: where gates get the facts they judge. Nothing here imports the gates."""

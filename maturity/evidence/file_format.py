@@ -7,6 +7,7 @@ Parsed strictly: duplicate keys, NaN/Infinity, unknown fields and wrong types ar
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
@@ -14,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, Valida
 from maturity.evidence.interface import EvidenceError
 
 CODE_PATTERN = r"^[A-Z][A-Z0-9_]{0,63}$"
+#: Deepest nesting of arrays/objects accepted; deeper data could not be written back into the
+#: JSON report (the encoder recurses), so it is refused here as invalid evidence.
+MAX_NESTING = 64
 
 
 class EvidenceFile(BaseModel):
@@ -51,11 +55,41 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 parses as inf, which no JSON report can hold
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
+def _unusable(obj: Any) -> str | None:
+    """Why parsed JSON cannot be carried into a report (too deep, a lone surrogate), or None."""
+    stack: list[tuple[Any, int]] = [(obj, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                return (
+                    f"it holds the lone surrogate \\u{ord(value[exc.start]):04x}, which is not text"
+                )
+        elif isinstance(value, dict | list):
+            if depth >= MAX_NESTING:
+                return f"it is nested more than {MAX_NESTING} levels deep"
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+    return None
+
+
 def parse_evidence(data: bytes, shown: str) -> EvidenceFile:
     remediation = 'write JSON like {"ok": true, "message": "..."} (see `maturity schema evidence`)'
     try:
         obj = json.loads(
-            data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constants
+            data.decode("utf-8"),
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constants,
+            parse_float=_finite_float,
         )
     except UnicodeDecodeError as exc:
         raise EvidenceError(
@@ -71,6 +105,10 @@ def parse_evidence(data: bytes, shown: str) -> EvidenceFile:
         raise EvidenceError(
             "INVALID_EVIDENCE", f"evidence file {shown} is not valid JSON: {exc}", remediation
         ) from None
+    if (why := _unusable(obj)) is not None:
+        raise EvidenceError(
+            "INVALID_EVIDENCE", f"evidence file {shown} is unusable: {why}", remediation
+        )
     try:
         return EvidenceFile.model_validate(obj)
     except ValidationError as exc:

@@ -6,7 +6,6 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from maturity.errors import MaturityError
-from maturity.gates.interface import EvidenceRecord
 
 
 class EvidenceError(MaturityError):
@@ -18,6 +17,16 @@ class EvidenceError(MaturityError):
         super().__init__(message, remediation)
         self.code = code
         self.missing = missing
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    """One piece of evidence a gate read: where it came from and exactly what it was."""
+
+    source: str
+    sha256: str
+    size: int
+    kind: str = "file"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from maturity.evidence.interface import EvidenceBlob, EvidenceError, EvidenceSource
-from maturity.gates.interface import EvidenceRecord
+from maturity.evidence.interface import EvidenceBlob, EvidenceError, EvidenceRecord, EvidenceSource
 
 MAX_EVIDENCE_BYTES = 2 * 1024 * 1024
 

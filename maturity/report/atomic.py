@@ -40,12 +40,12 @@ def write_atomically(directory: Path, files: dict[str, str]) -> list[Path]:
             os.chmod(tmp, 0o644)
         for tmp, final in staged:
             os.replace(tmp, final)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:  # UnicodeError: text the UTF-8 codec cannot encode
         for tmp, _ in staged:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
         raise OutputError(
-            f"cannot write reports to {directory}: {exc.strerror or exc}",
+            f"cannot write reports to {directory}: {getattr(exc, 'strerror', None) or exc}",
             "check free space and permissions of --output-dir",
         ) from None
     return [final for _, final in staged]

@@ -22,7 +22,9 @@ def render_console(report: dict[str, Any], paths: list[str]) -> str:
             if g["blocking"]
             else ("warning" if g["level"] == "report_only" and g["status"] != "pass" else "")
         )
-        lines.append(f"  {g['gate']:<22}{g['level']:<13}{g['status']:<9}{g['code']:<22}{mark}".rstrip())
+        lines.append(
+            f"  {g['gate']:<22}{g['level']:<13}{g['status']:<9}{g['code']:<22}{mark}".rstrip()
+        )
     for b in report["blocking"]:
         lines.append(f"blocking: {b['gate']} is {b['status']} ({b['code']}): {b['message']}")
         if b["remediation"]:

@@ -98,13 +98,18 @@ def _warnings(report: dict[str, Any]) -> list[str]:
 def _findings(report: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     for g in report["gates"]:
-        findings = [f for f in g["findings"] if f["code"] != "OK"]
+        findings = [f for f in g["findings"] if f["status"] != "pass"]
         if len(g["findings"]) <= 1 or not findings:
             continue
         lines += ["", f"### Findings for {md_text(g['gate'])}", ""]
         for f in findings[:MAX_FINDINGS_SHOWN]:
             where = f" in {md_code(f['location'])}" if f["location"] else ""
-            lines.append(f"- {md_code(f['code'])}{where}: {md_text(f['message'], 500)}")
+            status, code, message = (
+                md_text(f["status"]),
+                md_code(f["code"]),
+                md_text(f["message"], 500),
+            )
+            lines.append(f"- {status} {code}{where}: {message}")
         if len(findings) > MAX_FINDINGS_SHOWN:
             lines.append(
                 f"- and {len(findings) - MAX_FINDINGS_SHOWN} more (see maturity-eval.json)"

@@ -97,7 +97,8 @@ def _gate(o: GateOutcome) -> dict[str, Any]:
         "title": gate_cls.title if gate_cls else res.gate,
         "blocking": o.blocking,
         "findings": [
-            {"code": f.code, "message": f.message, "location": f.location} for f in res.findings
+            {"status": f.status.value, "code": f.code, "message": f.message, "location": f.location}
+            for f in res.findings
         ],
         "evidence": [
             {"source": e.source, "kind": e.kind, "sha256": e.sha256, "size": e.size}
