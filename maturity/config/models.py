@@ -71,6 +71,9 @@ class MappingSpec(_Strict):
     def _one_matcher(cls, data: Any) -> Any:
         if isinstance(data, dict) and ("pattern" in data) == ("regex" in data):
             raise ValueError("give exactly one of 'pattern' (a glob) or 'regex'")
+        if isinstance(data, dict) and any(data.get(k, "") is None for k in ("pattern", "regex")):
+            # `pattern:` with nothing after it is null; it must not become a regex '' silently
+            raise ValueError("'pattern' or 'regex' is empty: give a glob or a regular expression")
         return data
 
     @field_validator("pattern")
@@ -119,3 +122,10 @@ class StagesFile(_Strict):
     stages: dict[StageName, StageSpec] = Field(min_length=1)
     mappings: list[MappingSpec] = Field(min_length=1, max_length=MAX_MAPPINGS)
     gates: dict[GateName, GateSettingsSpec] = Field(default_factory=dict)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_not_bool(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # True == 1 would pass Literal[1]; the schema refuses it
+            raise ValueError("Input should be 1, not a boolean")
+        return value

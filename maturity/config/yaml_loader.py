@@ -38,6 +38,7 @@ _BOOL_TEXT = {
     "FALSE": False,
 }
 _STR_TAG = "tag:yaml.org,2002:str"
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:bool",
@@ -109,6 +110,11 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels", "flatten the document")
         self.result.value_positions.setdefault(loc, _pos(node))
+        if (
+            isinstance(node, yaml.MappingNode | yaml.SequenceNode)
+            and node.tag not in _COLLECTION_TAGS
+        ):
+            raise self._unsupported(node)  # e.g. !!python/object:x {...}, !!set, !!omap
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -124,13 +130,16 @@ class _Builder:
         if tag == "tag:yaml.org,2002:bool":
             return _BOOL_TEXT.get(node.value, node.value)
         if tag not in _SCALAR_TAGS:
-            raise self.fail(
-                node,
-                f"unsupported YAML tag {tag!r}",
-                "quote the value if it is text; only strings, numbers, booleans, lists and "
-                "mappings are allowed",
-            )
+            raise self._unsupported(node)
         return self._constructor.construct_object(node)
+
+    def _unsupported(self, node: yaml.Node) -> ConfigError:
+        return self.fail(
+            node,
+            f"unsupported YAML tag {node.tag!r}",
+            "quote the value if it is text; only strings, numbers, booleans, lists and "
+            "mappings are allowed",
+        )
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -159,6 +168,25 @@ class _Builder:
         return out
 
 
+def _check_depth(text: str, source: str) -> None:
+    """Refuse deep nesting from the event stream, before composing: the composer recurses once
+    per level (about 100k nested ``[`` overflow the C stack and kill the process) and libyaml
+    slows down quadratically with depth. Stops at the first collection that is too deep."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH + 1:  # the collection itself sits at depth MAX_DEPTH + 1
+                mark = event.start_mark
+                where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+                raise ConfigError(
+                    f"{where}: nesting deeper than {MAX_DEPTH} levels",
+                    "flatten the document",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def load_yaml_text(text: str, source: str) -> LoadedYaml:
     """Parse one YAML document from *text*; every failure is a ``ConfigError`` with a location."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_CONFIG_BYTES:
@@ -166,12 +194,24 @@ def load_yaml_text(text: str, source: str) -> LoadedYaml:
             f"{source}: larger than {MAX_CONFIG_BYTES} bytes", "a stages file is a few KiB; trim it"
         )
     try:
+        _check_depth(text, source)
         node = yaml.compose(text, Loader=_SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         what = " ".join(p for p in (exc.context, exc.problem) if p)
         raise ConfigError(f"{where}: invalid YAML: {what}", "fix the YAML syntax") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids: find it to say where
+        char = exc.character if isinstance(exc.character, int) else None
+        at = text.find(chr(char)) if char is not None else -1
+        where = source
+        if at >= 0:
+            where = f"{source}:{text.count(chr(10), 0, at) + 1}:{at - text.rfind(chr(10), 0, at)}"
+        shown = f" (character #x{char:04x})" if char is not None else ""
+        raise ConfigError(
+            f"{where}: invalid YAML: {exc.reason}{shown}",
+            "remove it; in a double-quoted string write it as an escape such as \\x07",
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: invalid YAML: {exc}", "fix the YAML syntax") from None
     builder = _Builder(source)

@@ -10,10 +10,9 @@ import time
 from typing import Any
 
 from maturity.evidence.file_format import parse_evidence
-from maturity.evidence.interface import EvidenceError
+from maturity.evidence.interface import EvidenceError, EvidenceRecord
 from maturity.evidence.local_file import LocalFileSource
 from maturity.gates.interface import (
-    EvidenceRecord,
     Finding,
     Gate,
     GateContext,
@@ -88,7 +87,9 @@ class FileEvidenceGate(Gate):
                 if not_ok
                 else f"all {len(per_file)} evidence files ok"
             )
-        findings = tuple(Finding(code=c, message=m, location=w) for s, c, m, _f, w in per_file)
+        findings = tuple(
+            Finding(code=c, message=m, location=w, status=s) for s, c, m, _f, w in per_file
+        )
         return GateResult(
             gate=gate,
             status=status,

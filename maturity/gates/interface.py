@@ -15,6 +15,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
+from maturity.evidence.interface import EvidenceRecord
+
 
 class GateName(StrEnum):
     """The built-in gates, in the order reports list them."""
@@ -48,22 +50,13 @@ class Level(StrEnum):
 
 
 @dataclass(frozen=True)
-class EvidenceRecord:
-    """One piece of evidence a gate read: where it came from and exactly what it was."""
-
-    source: str
-    sha256: str
-    size: int
-    kind: str = "file"
-
-
-@dataclass(frozen=True)
 class Finding:
-    """One specific thing a gate noticed (a failing check, an unapproved dependency, ...)."""
+    """One specific thing a gate looked at (a check, a dependency, an evidence file) and its status."""
 
     code: str
     message: str
     location: str = ""
+    status: GateStatus = GateStatus.FAIL
 
 
 @dataclass(frozen=True)
