@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 MAX_GLOB_LENGTH = 256
+#: Most work (automaton steps) one glob_covers call does before it answers False (not proven).
+MAX_COVER_STEPS = 1_000_000
 
 
 class GlobError(ValueError):
@@ -138,21 +140,43 @@ def _step(tokens: tuple[_Token, ...], states: frozenset[int], symbol: str | None
     return _closure(tokens, frozenset(nxt))
 
 
-def glob_covers(outer: str, inner: str) -> bool:
+@dataclass
+class CoverBudget:
+    """Work (steps) :func:`glob_covers` may still do, shared by the calls of one check."""
+
+    steps: int
+    gave_up: bool = False  # some call answered "not proven" because it hit a bound
+
+
+def glob_covers(outer: str, inner: str, budget: CoverBudget | None = None) -> bool:
     """True when every string matched by *inner* is also matched by *outer*.
 
     Runs the two patterns' automata side by side over an alphabet of every character either
     names plus one stand-in for all others, looking for a string *inner* accepts and *outer*
-    does not. Glob automata are small, so the search is cheap.
+    does not. Ordinary globs need a few hundred steps, but the subset automaton of a pattern like
+    ``*a???...?`` is exponential in its length, so the search is bounded: after
+    ``MAX_COVER_STEPS`` steps (or when *budget* runs out) the answer is False, "not proven".
     """
+    if budget is not None and budget.steps <= 0:
+        budget.gave_up = True
+        return False
     a, b = parse_glob(inner), parse_glob(outer)
     alphabet: list[str | None] = [*sorted({c for t in a + b for c in t.chars}), None]
     start = (_closure(a, frozenset({0})), _closure(b, frozenset({0})))
     seen = {start}
     todo = [start]
+    steps = 0
     while todo:
         sa, sb = todo.pop()
         if len(a) in sa and len(b) not in sb:
+            return False
+        cost = len(alphabet) * (len(sa) + len(sb))  # about the work of the loop below
+        steps += cost
+        if budget is not None:
+            budget.steps -= cost
+        if steps > MAX_COVER_STEPS or (budget is not None and budget.steps < 0):
+            if budget is not None:
+                budget.gave_up = True
             return False
         for symbol in alphabet:
             na = _step(a, sa, symbol)

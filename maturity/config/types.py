@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from maturity.config.glob import glob_regex, is_catch_all_glob
 from maturity.config.yaml_loader import LoadedYaml, Loc
@@ -65,8 +66,14 @@ class RefMapping:
             return glob_regex(self.expression)
         return re.compile(self.expression)
 
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        # compiled once per mapping: re's own cache holds 512 patterns, and a file with more
+        # mappings than that recompiled every one on every match (minutes for `validate`)
+        return self.compiled()
+
     def matches(self, name: str) -> bool:
-        return self.compiled().fullmatch(name) is not None
+        return self._pattern.fullmatch(name) is not None
 
 
 @dataclass(frozen=True)

@@ -199,7 +199,11 @@ def load_yaml_text(text: str, source: str) -> LoadedYaml:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        what = " ".join(p for p in (exc.context, exc.problem) if p)
+        context = exc.context
+        if context and exc.context_mark and mark and exc.context_mark.line != mark.line:
+            # e.g. an unclosed quote or bracket: the problem is found lines later, at the end
+            context = f"{context} (from line {exc.context_mark.line + 1})"
+        what = " ".join(p for p in (context, exc.problem) if p)
         raise ConfigError(f"{where}: invalid YAML: {what}", "fix the YAML syntax") from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids: find it to say where
         char = exc.character if isinstance(exc.character, int) else None
