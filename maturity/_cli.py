@@ -360,13 +360,19 @@ def _init(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from maturity.config.defaults import DEFAULT_STAGES_YAML
-    from maturity.errors import UsageError
+    from maturity.errors import OutputError, UsageError
     from maturity.report.atomic import write_atomically
 
     path = Path(args.path)
     if path.exists() and not args.force:
         raise UsageError(f"{args.path} already exists", "pass --force to overwrite it")
-    write_atomically(path.parent, {path.name: DEFAULT_STAGES_YAML})
+    try:
+        write_atomically(path.parent, {path.name: DEFAULT_STAGES_YAML})
+    except OutputError as exc:
+        raise OutputError(
+            f"cannot write {args.path}: {exc.message.partition(': ')[2] or exc.message}",
+            "check that the folder is writable, or pass another --path",
+        ) from None
     sys.stdout.write(
         f"wrote the built-in defaults to {args.path}; check it with `maturity validate {args.path}`\n"
     )

@@ -148,6 +148,32 @@ class CoverBudget:
     gave_up: bool = False  # some call answered "not proven" because it hit a bound
 
 
+def _literal_run(tokens: tuple[_Token, ...]) -> str:
+    run = []
+    for tok in tokens:
+        if tok.kind != "lit":
+            break
+        run.append(next(iter(tok.chars)))
+    return "".join(run)
+
+
+def _literal_ends_differ(outer: tuple[_Token, ...], inner: tuple[_Token, ...]) -> bool:
+    """A cheap proof that *outer* does not cover *inner*.
+
+    Every string *inner* matches starts with its literal prefix and ends with its literal
+    suffix (a glob always matches something), and every string *outer* matches does likewise
+    with its own. If the two prefixes disagree within their common length, some (indeed every)
+    string of *inner* is not matched by *outer*; the same holds for suffixes.
+    """
+    p_out, p_in = _literal_run(outer), _literal_run(inner)
+    n = min(len(p_out), len(p_in))
+    if p_out[:n] != p_in[:n]:
+        return True
+    s_out, s_in = _literal_run(outer[::-1])[::-1], _literal_run(inner[::-1])[::-1]
+    n = min(len(s_out), len(s_in))
+    return n > 0 and s_out[-n:] != s_in[-n:]
+
+
 def glob_covers(outer: str, inner: str, budget: CoverBudget | None = None) -> bool:
     """True when every string matched by *inner* is also matched by *outer*.
 
@@ -157,10 +183,12 @@ def glob_covers(outer: str, inner: str, budget: CoverBudget | None = None) -> bo
     ``*a???...?`` is exponential in its length, so the search is bounded: after
     ``MAX_COVER_STEPS`` steps (or when *budget* runs out) the answer is False, "not proven".
     """
+    a, b = parse_glob(inner), parse_glob(outer)
+    if _literal_ends_differ(b, a):
+        return False  # proven: most pairs in a real file differ in a literal prefix or suffix
     if budget is not None and budget.steps <= 0:
         budget.gave_up = True
         return False
-    a, b = parse_glob(inner), parse_glob(outer)
     alphabet: list[str | None] = [*sorted({c for t in a + b for c in t.chars}), None]
     start = (_closure(a, frozenset({0})), _closure(b, frozenset({0})))
     seen = {start}

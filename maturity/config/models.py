@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictStr,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from maturity.config.glob import GlobError, parse_glob
 from maturity.gates.interface import GateName, Level
@@ -47,13 +55,18 @@ class MappingSpec(_Strict):
         json_schema_extra={"oneOf": [{"required": ["pattern"]}, {"required": ["regex"]}]},
     )
 
-    pattern: StrictStr | None = Field(
+    # None only stands for "absent" (the validator refuses an explicit null), so the schema says string
+    pattern: Annotated[
+        StrictStr | None, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 256})
+    ] = Field(
         default=None,
         min_length=1,
         max_length=256,
         description="Glob on the short ref name: * any run (/ included), ? one char, [set].",
     )
-    regex: StrictStr | None = Field(
+    regex: Annotated[
+        StrictStr | None, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 1024})
+    ] = Field(
         default=None,
         min_length=1,
         max_length=1024,

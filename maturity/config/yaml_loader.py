@@ -13,6 +13,8 @@ PyYAML's safe loader is the parser; construction is ours, so that we can:
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -231,7 +233,11 @@ def load_yaml_file(path: Path, display: str | None = None) -> tuple[LoadedYaml, 
     """Read and parse *path* (size-bounded); returns the parsed document and the raw bytes."""
     source = display or str(path)
     try:
-        with path.open("rb") as fh:
+        # O_NONBLOCK + a regular-file check: a FIFO or device named as the config must not hang
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ConfigError(f"{source}: not a regular file", "point --config at a YAML file")
             raw = fh.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(
