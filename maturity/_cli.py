@@ -352,7 +352,7 @@ def _explain(config: Config) -> str:
             + "".join(s.levels[gate].value.ljust(max(width, 13)) for s in stages)
         )
     rows.append("mappings (first match wins):")
-    rows += [f"  [{m.index}] {m.kind} {m.expression!r} -> {m.stage}" for m in config.mappings]
+    rows += [f"  [{m.index}] {m.kind} '{m.expression}' -> {m.stage}" for m in config.mappings]
     return "\n".join(r.rstrip() for r in rows) + "\n"
 
 
