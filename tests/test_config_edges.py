@@ -8,21 +8,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import clean_env
 
+from maturity import _cli
 from maturity.config.load import check_config_file, load_config_file
 from maturity.config.types import Severity
 from maturity.errors import ConfigError
+from maturity.gates import GATES
 from maturity.gates.interface import GateName
 
-GATES = "\n".join(f"      {g.value}: required" for g in GateName)
-
-
-def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+GATE_LEVELS = "\n".join(f"      {g.value}: required" for g in GateName)
 
 
 def many_mappings(n: int) -> str:
-    lines = ["version: 1", "stages:", "  L1:", "    gates:", GATES, "mappings:"]
+    lines = ["version: 1", "stages:", "  L1:", "    gates:", GATE_LEVELS, "mappings:"]
     for i in range(n - 1):
         pattern = f"team-{i}/*" if i % 2 else f"release/{i}.*-rc?"
         lines += [f"  - pattern: '{pattern}'", "    stage: L1"]
@@ -107,3 +106,8 @@ def test_past_the_pairwise_limit_the_proof_is_skipped_but_examples_still_run(
     errors = [p for p in problems if p.severity is Severity.ERROR]
     assert len(errors) == 1
     assert "example 'team-7/xy' resolves to mappings[7]" in errors[0].message
+
+
+def test_cli_help_names_exactly_the_registered_gates() -> None:
+    """_cli keeps its own tuple so `--help` need not import the gates (and pydantic)."""
+    assert tuple(_cli.GATE_NAMES) == tuple(g.value for g in GateName) == tuple(GATES)

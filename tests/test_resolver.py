@@ -21,16 +21,11 @@ from maturity.config.load import load_builtin, parse_document
 from maturity.config.types import Config
 from maturity.config.yaml_loader import load_yaml_text
 from maturity.errors import RefError
+from maturity.gates.interface import GateName
 from maturity.refs import parse_ref, ref_problem
 from maturity.resolver import first_match, resolve
 
-GATES = (
-    "promotion_guard",
-    "observability_verify",
-    "deps_approval",
-    "policy_drift",
-    "field_budgets",
-)
+GATES = tuple(g.value for g in GateName)
 
 DEFAULT_TABLE = [
     ("v1.2.3", "GA"),

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import clean_env
 
 from maturity._schema_gen import SCHEMA_DIR, generated_schemas
 from maturity.config.defaults import DEFAULT_CONFIG_PATH, DEFAULT_STAGES_YAML, SCHEMA_COMMENT
@@ -34,12 +34,6 @@ SCHEMA_FILES = sorted(SCHEMA_DIR.glob("*.schema.json"))
 
 #: jsonschema ships no type information (and the stubs are not a dependency): typed as Any.
 jsonschema: Any = importlib.import_module("jsonschema")
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    env.update(extra)
-    return env
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

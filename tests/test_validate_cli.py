@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import clean_env
 
 from maturity._cli import main
 from maturity.config.load import load_config_file
@@ -124,12 +125,6 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
     hits = [n for n, line in enumerate(text.splitlines(), 1) if needle in line]
     assert len(hits) >= occurrence, f"{needle!r} occurs on {len(hits)} line(s)"
     return hits[occurrence - 1]
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    env.update(extra)
-    return env
 
 
 def run(
