@@ -579,3 +579,16 @@ def test_decision_blocking_and_report_agree(tmp_path: Path) -> None:
     decision_like = [g for g in data["gates"] if g["blocking"]]
     assert [b["gate"] for b in data["blocking"]] == [g["gate"] for g in decision_like]
     assert data["summary"]["blocking"] == len(data["blocking"]) == 5
+
+
+def test_json_report_is_ascii_but_carries_the_same_text(ws: Path) -> None:
+    """Invisible or direction-changing characters from evidence never reach a log raw."""
+    hostile = {"note": "a\u202eb\u2066c", "name": "Łódź ✓"}
+    write_evidence(ws / "ev" / "deps_approval.json", ok=True, details=hostile)
+    data = evaluate(ws, "refs/tags/v1.2.3", evidence=("deps_approval=ev/deps_approval.json",))
+    text, _ = render(data)
+    assert text.isascii()
+    assert "\\u202e" in text
+    parsed = json.loads(text)
+    deps = next(g for g in parsed["gates"] if g["gate"] == "deps_approval")
+    assert deps["details"]["evidence"][0]["details"] == hostile

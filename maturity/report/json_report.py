@@ -1,4 +1,4 @@
-"""``maturity-eval.json``: the machine-readable report."""
+"""``maturity-eval.json``: the machine-readable report (also what ``--format json`` prints)."""
 
 from __future__ import annotations
 
@@ -13,4 +13,6 @@ class JsonReportWriter(ReportWriter):
     filename = "maturity-eval.json"
 
     def render(self, report: dict[str, Any]) -> str:
-        return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        # ASCII-only: the same data for any JSON parser, but no bidi override or other invisible
+        # character from evidence can reach a terminal or job log that prints the file.
+        return json.dumps(report, indent=2, ensure_ascii=True, allow_nan=False) + "\n"
