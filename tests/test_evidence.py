@@ -435,3 +435,18 @@ def test_evidence_schema_matches_the_parser() -> None:
     assert schema["required"] == ["ok"]
     assert schema["additionalProperties"] is False
     assert set(schema["properties"]) == {"ok", "code", "message", "details"}
+
+
+def test_the_worst_file_is_named_even_when_it_is_not_first(ws: Path) -> None:
+    write_evidence(ws / "a.json", ok=False, code="SBOM_STALE", message="stale SBOM")
+    (ws / "b.json").write_text('{"ok": tru', encoding="utf-8")
+    result = judge(ws, "a.json", "b.json")
+    assert result.status is GateStatus.ERROR
+    assert result.code == "INVALID_EVIDENCE"
+    assert result.message.startswith("2 of 2 evidence files not ok; worst: b.json: ")
+    # each finding keeps its own fix; the gate's fix is the worst file's
+    by_file = {f.location: f for f in result.findings}
+    assert by_file["a.json"].remediation.startswith("produce the SBOM")
+    assert "maturity schema evidence" in by_file["b.json"].remediation
+    assert result.remediation == by_file["b.json"].remediation
+    assert by_file["a.json"].status is GateStatus.FAIL

@@ -45,9 +45,7 @@ class FileEvidenceGate(Gate):
                 remediation=self.how_to_provide(gate),
             ).timed(started)
         source = LocalFileSource(context.workspace)
-        per_file: list[
-            tuple[GateStatus, str, str, str, str]
-        ] = []  # status, code, message, fix, where
+        findings: list[Finding] = []  # one per file, in the order given
         records: list[EvidenceRecord] = []
         evidence_details: list[dict[str, Any]] = []
         for locator in context.evidence_paths:
@@ -58,45 +56,44 @@ class FileEvidenceGate(Gate):
                 evidence = parse_evidence(blob.data, shown)
             except EvidenceError as exc:
                 status = GateStatus.MISSING if exc.missing else GateStatus.ERROR
-                per_file.append((status, exc.code, clean_text(exc.message), exc.remediation, shown))
+                findings.append(
+                    Finding(exc.code, clean_text(exc.message), shown, status, exc.remediation)
+                )
                 continue
             message = clean_text(evidence.message or "")
             evidence_details.append(
                 {"source": blob.record.source, "ok": evidence.ok, "details": evidence.details or {}}
             )
             if evidence.ok:
-                per_file.append(
-                    (GateStatus.PASS, evidence.code or "OK", message or "evidence ok", "", shown)
+                findings.append(
+                    Finding(evidence.code or "OK", message or "evidence ok", shown, GateStatus.PASS)
                 )
             else:
-                per_file.append(
-                    (
-                        GateStatus.FAIL,
+                findings.append(
+                    Finding(
                         evidence.code or "EVIDENCE_NOT_OK",
                         message or f"the evidence in {shown} says the gate does not hold",
-                        self.remediation,
                         shown,
+                        GateStatus.FAIL,
+                        self.remediation,
                     )
                 )
-        worst = max(per_file, key=lambda item: _SEVERITY[item[0]])
-        status, code, message, fix, where = worst
-        not_ok = [p for p in per_file if p[0] is not GateStatus.PASS]
-        if len(per_file) > 1:
+        worst = max(findings, key=lambda f: _SEVERITY[f.status])  # the first of the worst
+        status, code, message = worst.status, worst.code, worst.message
+        if len(findings) > 1:
+            not_ok = sum(f.status is not GateStatus.PASS for f in findings)
             message = (
-                f"{len(not_ok)} of {len(per_file)} evidence files not ok; first: {where}: {message}"
+                f"{not_ok} of {len(findings)} evidence files not ok; worst: {worst.location}: {message}"
                 if not_ok
-                else f"all {len(per_file)} evidence files ok"
+                else f"all {len(findings)} evidence files ok"
             )
-        findings = tuple(
-            Finding(code=c, message=m, location=w, status=s) for s, c, m, _f, w in per_file
-        )
         return GateResult(
             gate=gate,
             status=status,
             code=code,
             message=message,
-            remediation=fix,
-            findings=findings,
+            remediation=worst.remediation,
+            findings=tuple(findings),
             evidence=tuple(records),
             details={"evidence_origin": context.evidence_origin, "evidence": evidence_details},
         ).timed(started)

@@ -57,6 +57,7 @@ class Finding:
     message: str
     location: str = ""
     status: GateStatus = GateStatus.FAIL
+    remediation: str = ""
 
 
 @dataclass(frozen=True)

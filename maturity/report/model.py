@@ -97,7 +97,13 @@ def _gate(o: GateOutcome) -> dict[str, Any]:
         "title": gate_cls.title if gate_cls else res.gate,
         "blocking": o.blocking,
         "findings": [
-            {"status": f.status.value, "code": f.code, "message": f.message, "location": f.location}
+            {
+                "status": f.status.value,
+                "code": f.code,
+                "message": f.message,
+                "location": f.location,
+                "remediation": f.remediation,
+            }
             for f in res.findings
         ],
         "evidence": [
