@@ -125,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("file", nargs="?", default="ci/maturity-stages.yml", metavar="FILE")
     va.add_argument("--strict", action="store_true", help="treat warnings as problems (exit 1)")
     va.add_argument(
+        "--base",
+        metavar="BASE_FILE",
+        help="the previous version of the file: also show what the change does (levels that "
+        "moved, weaker or stronger, and refs that now resolve to another stage)",
+    )
+    va.add_argument(
         "--format",
         choices=("text", "github", "json"),
         help="text, GitHub annotations, or JSON (default: github under Actions, else text)",
@@ -293,6 +299,7 @@ def _validate(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
+    from maturity.config.explain import changes, gate_table
     from maturity.config.load import check_config_file
     from maturity.config.types import Severity
     from maturity.github_actions import command, in_actions
@@ -302,8 +309,12 @@ def _validate(args: argparse.Namespace) -> int:
     errors = [p for p in problems if p.severity is Severity.ERROR]
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     failed = bool(errors) or (args.strict and bool(warnings))
+    base, base_note = _load_base(args.base)
+    changed = (
+        changes(base, config) if base is not None and config is not None and not errors else []
+    )
     if fmt == "json":
-        out = {
+        out: dict[str, Any] = {
             "file": args.file,
             "valid": not failed,
             "problems": [
@@ -317,43 +328,63 @@ def _validate(args: argparse.Namespace) -> int:
                 for p in problems
             ],
         }
+        if args.base is not None:
+            out["base"] = {"file": args.base, "note": base_note}
+            out["changes"] = [
+                {"kind": c.kind, "message": c.message, "weaker": c.weaker, "line": c.line}
+                for c in changed
+            ]
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
         return EXIT_NO_GO if failed else EXIT_GO
+    out_lines: list[str] = []
     for p in problems:
         if fmt == "github":
             kind = "error" if p.severity is Severity.ERROR else "warning"
             fix = f" (fix: {p.remediation})" if p.remediation else ""
-            sys.stdout.write(
+            out_lines.append(
                 command(
                     kind, p.message + fix, file=args.file, line=p.line, title="maturity validate"
                 )
-                + "\n"
             )
         else:
-            sys.stdout.write(p.render() + "\n")
+            out_lines.append(p.render())
     if config is not None and not errors:
-        sys.stdout.write(_explain(config))
+        out_lines.append(gate_table(config).rstrip("\n"))
+    if args.base is not None:
+        out_lines.append(f"changes from {args.base}:" + (f" {base_note}" if base_note else ""))
+        if base is not None and not changed and config is not None and not errors:
+            out_lines.append("  none in effect")
+        for c in changed:
+            if fmt == "github":
+                kind = "warning" if c.weaker else "notice"
+                title = "maturity: weaker release gate" if c.weaker else "maturity: stage change"
+                out_lines.append(command(kind, c.message, file=args.file, line=c.line, title=title))
+            else:
+                out_lines.append(f"  {c.message}")
     summary = f"{args.file}: {len(errors)} error(s), {len(warnings)} warning(s)"
-    sys.stdout.write(summary + ("" if failed else ": valid") + "\n")
+    out_lines.append(summary + ("" if failed else ": valid"))
+    sys.stdout.write("\n".join(out_lines) + "\n")
     return EXIT_NO_GO if failed else EXIT_GO
 
 
-def _explain(config: Config) -> str:
-    """The gate table of a valid file: what each stage requires, for the pull-request reviewer."""
-    from maturity.gates.interface import GateName
+def _load_base(path: str | None) -> tuple[Config | None, str]:
+    """The base version of the stages file for ``--base``, or None and why not (never fatal)."""
+    if path is None:
+        return None, ""
+    from pathlib import Path
 
-    stages = sorted(config.stages.values(), key=lambda s: s.order)
-    width = max(len(s.name) for s in stages) + 2
-    head = "gate".ljust(22) + "".join(s.name.ljust(max(width, 13)) for s in stages)
-    rows = [head]
-    for gate in GateName:
-        rows.append(
-            gate.value.ljust(22)
-            + "".join(s.levels[gate].value.ljust(max(width, 13)) for s in stages)
-        )
-    rows.append("mappings (first match wins):")
-    rows += [f"  [{m.index}] {m.kind} '{m.expression}' -> {m.stage}" for m in config.mappings]
-    return "\n".join(r.rstrip() for r in rows) + "\n"
+    from maturity.config.load import check_config_file
+    from maturity.errors import ConfigError
+
+    if not Path(path).exists():
+        return None, "(no base file: the stages file is new)"
+    try:
+        base, problems = check_config_file(Path(path), path)
+    except ConfigError as exc:
+        return None, f"(the base file cannot be read, so changes are not shown: {exc.message})"
+    if base is None or any(p.severity.value == "error" for p in problems):
+        return None, "(the base file is not valid, so changes are not shown)"
+    return base, ""
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -1,0 +1,122 @@
+"""What a stages file means, and what a change to it does: for the pull-request reviewer.
+
+``gate_table`` shows each stage's gate levels. ``changes`` compares a base file with the new one:
+stages added or removed, gate levels that moved (marked weaker or stronger), and refs that now
+resolve to a different stage. Refs tried: a few typical ones plus every ``examples`` entry of
+either file, so a mapping edit shows up as its effect ("v1.2.3: GA -> PILOT"), not as a diff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from maturity.config.types import Config, Stage
+from maturity.gates.interface import GateName
+from maturity.refs import parse_ref, ref_problem
+from maturity.resolver import first_match
+
+PROBE_REFS = ("v1.2.3", "v1.2.3-rc.1", "v1.2.3-beta.1", "v1.2", "1.2.3", "main", "feature/x")
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # "stage-added" | "stage-removed" | "level" | "resolution"
+    message: str
+    weaker: bool = False
+    line: int | None = None  # in the new file, where the change can be seen
+
+
+def gate_table(config: Config) -> str:
+    stages = sorted(config.stages.values(), key=lambda s: s.order)
+    width = max(13, *(len(s.name) + 2 for s in stages))
+    rows = ["gate".ljust(22) + "".join(s.name.ljust(width) for s in stages)]
+    for gate in GateName:
+        rows.append(
+            gate.value.ljust(22) + "".join(s.levels[gate].value.ljust(width) for s in stages)
+        )
+    rows.append("mappings (first match wins):")
+    rows += [f"  [{m.index}] {m.kind} '{m.expression}' -> {m.stage}" for m in config.mappings]
+    return "\n".join(r.rstrip() for r in rows) + "\n"
+
+
+def _weakened(before: Stage, after: Stage) -> list[str]:
+    return [
+        f"{g.value} {before.levels[g].value} -> {after.levels[g].value}"
+        for g in GateName
+        if after.levels[g].strength < before.levels[g].strength
+    ]
+
+
+def _line(config: Config, *loc: str | int, key: bool = False) -> int | None:
+    pos = config.document.position(loc, key=key)
+    return pos.line if pos else None
+
+
+def _stage_changes(base: Config, head: Config) -> list[Change]:
+    changes = [
+        Change("stage-added", f"stage {name} added", line=_line(head, "stages", name, key=True))
+        for name in head.stages
+        if name not in base.stages
+    ]
+    changes += [
+        Change("stage-removed", f"stage {name} removed")
+        for name in base.stages
+        if name not in head.stages
+    ]
+    for name, after in head.stages.items():
+        before = base.stages.get(name)
+        if before is None:
+            continue
+        for gate in GateName:
+            old, new = before.levels[gate], after.levels[gate]
+            if old is not new:
+                weaker = new.strength < old.strength
+                changes.append(
+                    Change(
+                        "level",
+                        f"stage {name}: {gate.value} {old.value} -> {new.value} "
+                        f"({'weaker' if weaker else 'stronger'})",
+                        weaker=weaker,
+                        line=_line(head, "stages", name, "gates", gate.value),
+                    )
+                )
+    return changes
+
+
+def _resolution_changes(base: Config, head: Config) -> list[Change]:
+    probes = dict.fromkeys(
+        [
+            *PROBE_REFS,
+            *(e for m in base.mappings for e in m.examples),
+            *(e for m in head.mappings for e in m.examples),
+        ]
+    )
+    changes = []
+    for probe in probes:
+        if ref_problem(probe) is not None:
+            continue
+        name = parse_ref(probe).name
+        was, now = first_match(base, name), first_match(head, name)
+        was_stage = was.stage if was else None
+        now_stage = now.stage if now else None
+        if was_stage == now_stage:
+            continue
+        line = _line(head, "mappings", now.index) if now else None
+        if now is None:
+            message = f"{probe}: {was_stage} -> no stage (evaluate will stop on it with exit 2)"
+            changes.append(Change("resolution", message, line=line))
+            continue
+        if was is None:
+            changes.append(Change("resolution", f"{probe}: no stage -> {now_stage}", line=line))
+            continue
+        lost = _weakened(base.stages[was.stage], head.stages[now.stage])
+        message = f"{probe}: {was_stage} -> {now_stage} (now {now.label})"
+        if lost:
+            message += f"; weaker: {', '.join(lost)}"
+        changes.append(Change("resolution", message, weaker=bool(lost), line=line))
+    return changes
+
+
+def changes(base: Config, head: Config) -> list[Change]:
+    """Everything that differs in effect between *base* and *head*."""
+    return _stage_changes(base, head) + _resolution_changes(base, head)
