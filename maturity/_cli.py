@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from maturity import __version__
 
@@ -29,10 +29,30 @@ GATE_NAMES = (
 )
 
 
+def _out(text: str) -> None:
+    _emit(sys.stdout, text)
+
+
+def _err(text: str) -> None:
+    _emit(sys.stderr, text)
+
+
+def _emit(stream: TextIO, text: str) -> None:
+    """Every line the CLI prints goes through here.
+
+    The Actions runner reads workflow commands from stdout *and* stderr, and honours the legacy
+    ``##[command]`` form anywhere in a line. Messages can quote evidence, refs or a pull
+    request's YAML, so that form is defused in everything we print, not only in reports.
+    """
+    from maturity.github_actions import defuse_legacy_commands
+
+    stream.write(defuse_legacy_commands(text))
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"maturity: error: {message}\n  fix: see `{self.prog} --help`\n")
+        _err(self.format_usage())
+        _err(f"maturity: error: {message}\n  fix: see `{self.prog} --help`\n")
         raise SystemExit(EXIT_ERROR)
 
 
@@ -170,20 +190,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except MaturityError as exc:
-        sys.stderr.write(f"maturity: error: {exc.render()}\n")
+        _err(f"maturity: error: {exc.render()}\n")
         if os.environ.get("GITHUB_ACTIONS") == "true":
             from maturity.github_actions import command
 
-            sys.stdout.write(command("error", exc.render(), title="maturity") + "\n")
+            _out(command("error", exc.render(), title="maturity") + "\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
-        sys.stderr.write("maturity: interrupted: no verdict\n")
+        _err("maturity: interrupted: no verdict\n")
         return EXIT_ERROR
     except Exception:  # a bug: say so, keep the traceback, and never let it read as GO or NO-GO
         import traceback
 
         traceback.print_exc()
-        sys.stderr.write(
+        _err(
             "maturity: internal error: no verdict\n  fix: this is a bug in maturity; please report it "
             "with the traceback above\n"
         )
@@ -218,26 +238,34 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     paths = write_atomically(Path(args.output_dir), rendered)
     if note:
-        sys.stderr.write(f"maturity: note: {note}\n")
-    from maturity.github_actions import defuse_legacy_commands, in_actions
+        _err(f"maturity: note: {note}\n")
+    from maturity.github_actions import in_actions
 
     if args.format == "json":
-        sys.stdout.write(defuse_legacy_commands(rendered[json_writer.filename]))
+        _out(rendered[json_writer.filename])
     else:
         from maturity.report.console import render_console
 
-        sys.stdout.write(defuse_legacy_commands(render_console(data, [str(p) for p in paths])))
+        _out(render_console(data, [str(p) for p in paths]))
 
     if in_actions(env):
-        _actions(env, data, rendered[md_writer.filename], [str(p) for p in paths])
+        # with --format json, stdout is only the report; annotations go to stderr (read alike)
+        annotate = _err if args.format == "json" else _out
+        _actions(env, data, rendered[md_writer.filename], [str(p) for p in paths], annotate)
     return EXIT_GO if data["verdict"] == "GO" else EXIT_NO_GO
 
 
-def _actions(env: dict[str, str], data: dict[str, Any], markdown: str, paths: list[str]) -> None:
+def _actions(
+    env: dict[str, str],
+    data: dict[str, Any],
+    markdown: str,
+    paths: list[str],
+    annotate: Callable[[str], None],
+) -> None:
     from maturity.github_actions import annotations_for, append_summary, write_outputs
 
     for line in annotations_for(data):
-        sys.stdout.write(line + "\n")
+        annotate(line + "\n")
     append_summary(env, markdown)
     write_outputs(
         env,
@@ -278,10 +306,10 @@ def _resolve(args: argparse.Namespace) -> int:
             },
             "gates": {g.value: lvl.value for g, lvl in res.stage.levels.items()},
         }
-        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        _out(json.dumps(out, indent=2) + "\n")
         return EXIT_GO
     if note:
-        sys.stderr.write(f"maturity: note: {note}\n")
+        _err(f"maturity: note: {note}\n")
     where = config.document.where(("mappings", res.mapping.index))
     lines = [
         f"ref:     {ref.full} ({ref.type.value}; patterns see {ref.name!r})",
@@ -291,7 +319,7 @@ def _resolve(args: argparse.Namespace) -> int:
         "gates:",
         *(f"  {g.value:<22}{lvl.value}" for g, lvl in res.stage.levels.items()),
     ]
-    sys.stdout.write("\n".join(lines) + "\n")
+    _out("\n".join(lines) + "\n")
     return EXIT_GO
 
 
@@ -334,7 +362,7 @@ def _validate(args: argparse.Namespace) -> int:
                 {"kind": c.kind, "message": c.message, "weaker": c.weaker, "line": c.line}
                 for c in changed
             ]
-        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        _out(json.dumps(out, indent=2) + "\n")
         return EXIT_NO_GO if failed else EXIT_GO
     out_lines: list[str] = []
     for p in problems:
@@ -363,7 +391,7 @@ def _validate(args: argparse.Namespace) -> int:
                 out_lines.append(f"  {c.message}")
     summary = f"{args.file}: {len(errors)} error(s), {len(warnings)} warning(s)"
     out_lines.append(summary + ("" if failed else ": valid"))
-    sys.stdout.write("\n".join(out_lines) + "\n")
+    _out("\n".join(out_lines) + "\n")
     return EXIT_NO_GO if failed else EXIT_GO
 
 
@@ -404,7 +432,7 @@ def _init(args: argparse.Namespace) -> int:
             f"cannot write {args.path}: {exc.message.partition(': ')[2] or exc.message}",
             "check that the folder is writable, or pass another --path",
         ) from None
-    sys.stdout.write(
+    _out(
         f"wrote the built-in defaults to {args.path}; check it with `maturity validate {args.path}`\n"
     )
     return EXIT_GO
@@ -418,7 +446,5 @@ def _schema(args: argparse.Namespace) -> int:
         "evidence": "evidence.schema.json",
         "report": "maturity-eval.schema.json",
     }[args.which]
-    sys.stdout.write(
-        resources.files("maturity").joinpath("schemas", name).read_text(encoding="utf-8")
-    )
+    _out(resources.files("maturity").joinpath("schemas", name).read_text(encoding="utf-8"))
     return EXIT_GO

@@ -168,3 +168,24 @@ def test_an_invalid_head_still_fails_and_shows_no_changes(files: Path) -> None:
     result = run_cli(["validate", "head.yml", "--base", "base.yml", "--format", "json"], files)
     assert result.code == 1
     assert json.loads(result.stdout)["changes"] == []
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "json"])
+def test_a_pull_requests_yaml_cannot_smuggle_legacy_workflow_commands(
+    tmp_path: Path, fmt: str
+) -> None:
+    """The runner obeys '##[command]' anywhere in a line of stdout or stderr; a fork's YAML
+    shows up in our messages (unknown keys, stage names in examples), so it must be defused."""
+    hostile = DEFAULT_STAGES_YAML.replace(
+        "version: 1\n", "version: 1\n'##[set-output name=verdict;]GO': 1\n"
+    ).replace("examples: [main, refs/heads/main]", "examples: ['##[add-mask]x']")
+    (tmp_path / "head.yml").write_text(hostile, encoding="utf-8")
+    result = run_cli(["validate", "head.yml", "--format", fmt], tmp_path)
+    assert result.code == 1
+    assert "##[" not in result.stdout
+    assert "##[" not in result.stderr
+    assert "##\\u005bset-output" in result.stdout  # still shown, only defused
+    evaluated = run_cli(["evaluate", "--config", "head.yml", "--tag", "v1.2.3"], tmp_path)
+    assert evaluated.code == 2
+    assert "##[" not in evaluated.stdout + evaluated.stderr
+    assert "##\\u005bset-output" in evaluated.stderr
