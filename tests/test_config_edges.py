@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import clean_env
+from helpers import run_cli
 
 from maturity import _cli
 from maturity.config.load import check_config_file, load_config_file
@@ -34,16 +32,8 @@ def test_fifo_as_config_is_refused_not_waited_on(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(ConfigError, match="not a regular file"):
         load_config_file(fifo)
-    proc = subprocess.run(
-        [sys.executable, "-m", "maturity", "validate", str(fifo)],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert proc.returncode == 2
+    proc = run_cli(["validate", str(fifo)], tmp_path, timeout=30)
+    assert proc.code == 2
     assert "not a regular file" in proc.stderr
 
 
@@ -78,15 +68,8 @@ def test_shadowing_is_still_found_among_hundreds_of_mappings(tmp_path: Path) -> 
 def test_init_into_an_unwritable_place_names_the_file(tmp_path: Path) -> None:
     blocker = tmp_path / "ci"
     blocker.write_text("a file where a folder should be")
-    proc = subprocess.run(
-        [sys.executable, "-m", "maturity", "init", "--path", "ci/maturity-stages.yml"],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 2
+    proc = run_cli(["init", "--path", "ci/maturity-stages.yml"], tmp_path)
+    assert proc.code == 2
     assert "cannot write ci/maturity-stages.yml" in proc.stderr
     assert "--path" in proc.stderr
     assert "--output-dir" not in proc.stderr

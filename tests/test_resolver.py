@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import os
 import re
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import CliResult, run_cli
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -79,20 +77,8 @@ def test_builtin_mapping_examples_resolve_to_their_own_mapping(builtin: Config) 
     assert builtin.warnings == ()
 
 
-def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-
-
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "maturity", *args],
-        cwd=cwd,
-        env=_clean_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+def _run(args: list[str], cwd: Path) -> CliResult:
+    return run_cli(args, cwd)
 
 
 # The rows the issue lists, also through the CLI (each process start costs ~0.15 s).
@@ -139,10 +125,10 @@ def cli_table(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("ref", "stage"), CLI_TABLE)
 def test_builtin_mapping_table_through_the_cli(
-    cli_table: dict[str, subprocess.CompletedProcess[str]], ref: str, stage: str
+    cli_table: dict[str, CliResult], ref: str, stage: str
 ) -> None:
     proc = cli_table[ref]
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["stage"] == stage
     assert out["ref_name"] == parse_ref(ref).name
@@ -311,7 +297,7 @@ def _line_col_of(text: str, needle: str) -> tuple[int, int]:
 
 def test_resolve_text_output_for_the_builtin_defaults(tmp_path: Path) -> None:
     proc = _run(["resolve", "refs/tags/v1.2.3-rc.4", "--builtin-config"], tmp_path)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == "ref:     refs/tags/v1.2.3-rc.4 (tag; patterns see 'v1.2.3-rc.4')"
     assert lines[1].startswith("stage:   PRE_GA (Release candidates")
@@ -356,7 +342,7 @@ def _write_custom(tmp_path: Path) -> None:
 def test_resolve_text_output_names_the_file_and_line(tmp_path: Path) -> None:
     _write_custom(tmp_path)
     proc = _run(["resolve", "hotfix-12"], tmp_path)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     line, col = _line_col_of(CUSTOM, "regex: 'hotfix")
     assert proc.stdout.splitlines() == [
         "ref:     hotfix-12 (unknown; patterns see 'hotfix-12')",
@@ -374,7 +360,7 @@ def test_resolve_text_output_names_the_file_and_line(tmp_path: Path) -> None:
 
 def test_resolve_notes_when_the_builtin_defaults_stand_in(tmp_path: Path) -> None:
     proc = _run(["resolve", "main"], tmp_path)
-    assert proc.returncode == 0
+    assert proc.code == 0
     assert "stage:   PILOT" in proc.stdout
     assert "using the built-in defaults" in proc.stderr
 
@@ -382,7 +368,7 @@ def test_resolve_notes_when_the_builtin_defaults_stand_in(tmp_path: Path) -> Non
 def test_resolve_json_output_shape(tmp_path: Path) -> None:
     _write_custom(tmp_path)
     proc = _run(["resolve", "refs/heads/release/2", "--format", "json"], tmp_path)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     assert json.loads(proc.stdout) == {
         "ref": "refs/heads/release/2",
         "ref_name": "release/2",
@@ -397,7 +383,7 @@ def test_resolve_json_output_shape(tmp_path: Path) -> None:
 
 def test_resolve_json_output_for_the_builtin_defaults(tmp_path: Path) -> None:
     proc = _run(["resolve", "v1.2.3", "--builtin-config", "--format", "json"], tmp_path)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["config"] == "built-in defaults"
     assert out["ref"] == out["ref_name"] == "v1.2.3"
@@ -412,7 +398,7 @@ def test_resolve_without_a_matching_mapping_exits_2_and_suggests_a_catch_all(
 ) -> None:
     _write_custom(tmp_path)
     proc = _run(["resolve", "main"], tmp_path)
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert proc.stdout == ""
     assert "no mapping in ci/maturity-stages.yml matches the ref 'main'" in proc.stderr
     assert "fix:" in proc.stderr

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import importlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import clean_env
+from helpers import CliResult, run_cli
 
 from maturity._schema_gen import SCHEMA_DIR, generated_schemas
 from maturity.config.defaults import DEFAULT_CONFIG_PATH, DEFAULT_STAGES_YAML, SCHEMA_COMMENT
@@ -36,16 +34,8 @@ SCHEMA_FILES = sorted(SCHEMA_DIR.glob("*.schema.json"))
 jsonschema: Any = importlib.import_module("jsonschema")
 
 
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "maturity", *args],
-        cwd=cwd,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def run(cwd: Path, *args: str) -> CliResult:
+    return run_cli(args, cwd, timeout=120)
 
 
 def load_json(path: Path) -> Any:
@@ -175,33 +165,33 @@ def test_schema_and_loader_agree_on_top_level_shapes(edit: dict[str, Any], valid
 )
 def test_schema_command_prints_the_file(tmp_path: Path, which: str, name: str) -> None:
     result = run(tmp_path, "schema", which)
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     assert json.loads(result.stdout) == load_json(SCHEMA_DIR / name)
     assert result.stdout == (SCHEMA_DIR / name).read_text(encoding="utf-8")
 
 
 def test_schema_command_refuses_unknown_names(tmp_path: Path) -> None:
     result = run(tmp_path, "schema", "nope")
-    assert result.returncode == 2
+    assert result.code == 2
     assert "invalid choice" in result.stderr
 
 
 def test_init_writes_the_defaults(tmp_path: Path) -> None:
     result = run(tmp_path, "init")
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     written = tmp_path / DEFAULT_CONFIG_PATH
     assert written.read_text(encoding="utf-8") == DEFAULT_STAGES_YAML
     assert "maturity validate ci/maturity-stages.yml" in result.stdout
     assert [p.name for p in written.parent.iterdir()] == ["maturity-stages.yml"]  # no temp left
     checked = run(tmp_path, "validate", "--strict")
-    assert checked.returncode == 0, checked.stdout
+    assert checked.code == 0, checked.stdout
 
 
 def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     target = tmp_path / "stages.yml"
     target.write_text("mine: true\n", encoding="utf-8")
     result = run(tmp_path, "init", "--path", "stages.yml")
-    assert result.returncode == 2
+    assert result.code == 2
     assert "stages.yml already exists" in result.stderr
     assert "--force" in result.stderr
     assert target.read_text(encoding="utf-8") == "mine: true\n"
@@ -212,5 +202,5 @@ def test_init_overwrites_with_force(tmp_path: Path) -> None:
     target = tmp_path / "stages.yml"
     target.write_text("mine: true\n", encoding="utf-8")
     result = run(tmp_path, "init", "--path", "stages.yml", "--force")
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     assert target.read_text(encoding="utf-8") == DEFAULT_STAGES_YAML

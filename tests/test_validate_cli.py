@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import clean_env
+from helpers import CliResult, clean_env, run_cli
 
 from maturity._cli import main
 from maturity.config.load import load_config_file
@@ -127,18 +125,8 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
     return hits[occurrence - 1]
 
 
-def run(
-    cwd: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "maturity", *args],
-        cwd=cwd,
-        env=clean_env() if env is None else env,
-        capture_output=True,
-        text=True,
-        timeout=120,  # a hang guard, not a timing assertion
-        check=False,
-    )
+def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> CliResult:
+    return run_cli(args, cwd, env, timeout=120)  # a hang guard, not a timing assertion
 
 
 def write(tmp_path: Path, text: str, name: str = "stages.yml") -> Path:
@@ -178,7 +166,7 @@ def test_fixtures_are_what_the_tests_say() -> None:
 def test_validate_text_reports_every_semantic_problem_with_its_line(tmp_path: Path) -> None:
     write(tmp_path, SEMANTIC)
     result = run(tmp_path, "validate", "stages.yml", "--format", "text")
-    assert result.returncode == 1, result.stderr
+    assert result.code == 1, result.stderr
     lines = result.stdout.splitlines()
     for severity, needle, fragment in SEMANTIC_EXPECTED:
         prefix = f"stages.yml:{line_of(SEMANTIC, needle)}:"
@@ -195,7 +183,7 @@ def test_validate_text_reports_every_semantic_problem_with_its_line(tmp_path: Pa
 def test_validate_github_annotations(tmp_path: Path) -> None:
     write(tmp_path, SEMANTIC)
     result = run(tmp_path, "validate", "stages.yml", "--format", "github")
-    assert result.returncode == 1
+    assert result.code == 1
     commands = [ln for ln in result.stdout.splitlines() if ln.startswith("::")]
     assert len(commands) == len(SEMANTIC_EXPECTED)
     for severity, needle, fragment in SEMANTIC_EXPECTED:
@@ -207,7 +195,7 @@ def test_validate_github_annotations(tmp_path: Path) -> None:
 def test_validate_github_is_the_default_under_actions(tmp_path: Path) -> None:
     write(tmp_path, SEMANTIC)
     result = run(tmp_path, "validate", "stages.yml", env=clean_env(GITHUB_ACTIONS="true"))
-    assert result.returncode == 1
+    assert result.code == 1
     assert result.stdout.startswith("::warning file=stages.yml,line=")
 
 
@@ -220,7 +208,7 @@ def test_validate_github_escapes_the_file_property(tmp_path: Path) -> None:
 def test_validate_json(tmp_path: Path) -> None:
     write(tmp_path, SEMANTIC)
     result = run(tmp_path, "validate", "stages.yml", "--format", "json")
-    assert result.returncode == 1
+    assert result.code == 1
     out = json.loads(result.stdout)
     assert out["file"] == "stages.yml"
     assert out["valid"] is False
@@ -255,7 +243,7 @@ def test_example_resolving_to_an_earlier_overlapping_mapping(tmp_path: Path) -> 
     )
     write(tmp_path, text)
     result = run(tmp_path, "validate", "stages.yml")
-    assert result.returncode == 1
+    assert result.code == 1
     expected = f"stages.yml:{line_of(text, '# second goes first')}:"
     assert any(
         ln.startswith(expected)
@@ -281,7 +269,7 @@ def test_catch_all_not_last(tmp_path: Path, catch_all: str, label: str) -> None:
     )
     write(tmp_path, text)
     result = run(tmp_path, "validate", "stages.yml", "--format", "json")
-    assert result.returncode == 1
+    assert result.code == 1
     problems = json.loads(result.stdout)["problems"]
     first = [p for p in problems if p["line"] == line_of(text, "# too early")]
     assert len(first) == 1
@@ -301,14 +289,14 @@ def test_gate_weaker_later_is_a_warning_only(tmp_path: Path) -> None:
     )
     write(tmp_path, text)
     result = run(tmp_path, "validate", "stages.yml")
-    assert result.returncode == 0
+    assert result.code == 0
     line = line_of(text, "# weaker")
     assert (
         f"stages.yml:{line}:24: warning: gate promotion_guard is required at stage DEV but only "
         "off at the later, more mature stage GA" in result.stdout
     )
     assert result.stdout.splitlines()[-1] == "stages.yml: 0 error(s), 1 warning(s): valid"
-    assert run(tmp_path, "validate", "stages.yml", "--strict").returncode == 1
+    assert run(tmp_path, "validate", "stages.yml", "--strict").code == 1
 
 
 def test_glob_comparison_bomb_is_bounded(tmp_path: Path) -> None:
@@ -321,7 +309,7 @@ def test_glob_comparison_bomb_is_bounded(tmp_path: Path) -> None:
     )
     write(tmp_path, text)
     result = run(tmp_path, "validate", "stages.yml", "--format", "json")
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     messages = [p["message"] for p in json.loads(result.stdout)["problems"]]
     assert len(messages) == 1
     assert messages[0].startswith("the globs are too complex to prove which mappings shadow")
@@ -334,7 +322,7 @@ def test_clean_file_exits_0_and_explains(tmp_path: Path) -> None:
     write(tmp_path, CLEAN)
     for extra in ([], ["--strict"]):
         result = run(tmp_path, "validate", "stages.yml", *extra)
-        assert result.returncode == 0, result.stdout
+        assert result.code == 0, result.stdout
         assert result.stdout.splitlines()[-1] == "stages.yml: 0 error(s), 0 warning(s): valid"
         assert "promotion_guard       report_only  required" in result.stdout
         assert "  [0] pattern 'v*' -> GA" in result.stdout
@@ -349,17 +337,17 @@ def test_warnings_only_exit_0_and_1_with_strict(tmp_path: Path) -> None:
     write(tmp_path, text)
     mappings_line = line_of(text, "mappings:")
     result = run(tmp_path, "validate", "stages.yml")
-    assert result.returncode == 0
+    assert result.code == 0
     assert f"stages.yml:{mappings_line}:1: warning: no catch-all mapping" in result.stdout
     assert result.stdout.splitlines()[-1] == "stages.yml: 0 error(s), 1 warning(s): valid"
     strict = run(tmp_path, "validate", "stages.yml", "--strict")
-    assert strict.returncode == 1
+    assert strict.code == 1
     assert strict.stdout.splitlines()[-1] == "stages.yml: 0 error(s), 1 warning(s)"
     as_json = run(tmp_path, "validate", "stages.yml", "--strict", "--format", "json")
-    assert as_json.returncode == 1
+    assert as_json.code == 1
     assert json.loads(as_json.stdout)["valid"] is False
     github = run(tmp_path, "validate", "stages.yml", "--strict", "--format", "github")
-    assert github.returncode == 1
+    assert github.code == 1
     assert github.stdout.startswith(
         f"::warning file=stages.yml,line={mappings_line},title=maturity validate::no catch-all"
     )
@@ -390,7 +378,7 @@ def test_structural_and_schema_errors_exit_1(
     text = CLEAN.replace(old, new)
     write(tmp_path, text)
     result = run(tmp_path, "validate", "stages.yml")
-    assert result.returncode == 1
+    assert result.code == 1
     assert f"stages.yml:{line_of(text, needle)}:" in result.stdout
     assert message in result.stdout
     assert result.stdout.splitlines()[-1] == "stages.yml: 1 error(s), 0 warning(s)"
@@ -425,7 +413,7 @@ def test_unreadable_file_exits_2(
         write(tmp_path, text, "nope.yml")
     for fmt in ("text", "json", "github"):
         result = run(tmp_path, "validate", "nope.yml", "--format", fmt)
-        assert result.returncode == 2
+        assert result.code == 2
         assert result.stdout == ""
         assert message in result.stderr
         assert result.stderr.startswith("maturity: error: nope.yml")
@@ -435,18 +423,18 @@ def test_unreadable_file_exits_2(
 
 def test_unreadable_file_under_actions_is_an_error_annotation(tmp_path: Path) -> None:
     result = run(tmp_path, "validate", "nope.yml", env=clean_env(GITHUB_ACTIONS="true"))
-    assert result.returncode == 2
+    assert result.code == 2
     assert result.stdout.startswith("::error title=maturity::nope.yml: no such file")
 
 
 def test_validate_defaults_to_the_ci_file(tmp_path: Path) -> None:
     result = run(tmp_path, "validate")
-    assert result.returncode == 2
+    assert result.code == 2
     assert "ci/maturity-stages.yml: no such file" in result.stderr
     (tmp_path / "ci").mkdir()
     write(tmp_path / "ci", CLEAN, "maturity-stages.yml")
     result = run(tmp_path, "validate")
-    assert result.returncode == 0
+    assert result.code == 0
     assert result.stdout.endswith("ci/maturity-stages.yml: 0 error(s), 0 warning(s): valid\n")
 
 
@@ -455,14 +443,14 @@ def test_huge_nesting_does_not_crash_the_process(tmp_path: Path) -> None:
     depth = 200_000
     write(tmp_path, "version: 1\nx: " + "[" * depth + "]" * depth + "\n")
     result = run(tmp_path, "validate", "stages.yml")
-    assert result.returncode == 2, (result.returncode, result.stderr[-500:])
+    assert result.code == 2, (result.code, result.stderr[-500:])
     assert "stages.yml:2:" in result.stderr
     assert "nesting deeper than 64 levels" in result.stderr
 
 
 def test_billion_laughs_through_the_cli(tmp_path: Path) -> None:
     result = run(tmp_path, "validate", str(EXAMPLES / "invalid" / "billion-laughs.yml"))
-    assert result.returncode == 2
+    assert result.code == 2
     assert "runaway aliases" in result.stderr
 
 
@@ -540,7 +528,7 @@ def test_evaluate_with_a_broken_config_exits_2_without_a_report(
         "--output-dir",
         "out",
     )
-    assert result.returncode == 2, result.stdout
+    assert result.code == 2, result.stdout
     assert f"stages.yml:{line_of(text, needle)}:" in result.stderr
     assert message in result.stderr
     assert not (tmp_path / "out").exists()
@@ -560,7 +548,7 @@ def test_evaluate_with_billion_laughs_exits_2(tmp_path: Path) -> None:
         "--output-dir",
         "out",
     )
-    assert result.returncode == 2
+    assert result.code == 2
     assert "runaway aliases" in result.stderr
     assert not (tmp_path / "out").exists()
 
@@ -581,7 +569,7 @@ def test_evaluate_with_a_free_form_config_decides(tmp_path: Path) -> None:
         "--format",
         "json",
     )
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["verdict"] == "GO"
     assert report["stage"]["name"] == "L1"
