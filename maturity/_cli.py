@@ -327,7 +327,7 @@ def _validate(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from maturity.config.explain import changes, gate_table
+    from maturity.config.explain import Change, changes, gate_table
     from maturity.config.load import check_config_file
     from maturity.config.types import Severity
     from maturity.github_actions import command, in_actions
@@ -338,9 +338,10 @@ def _validate(args: argparse.Namespace) -> int:
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     failed = bool(errors) or (args.strict and bool(warnings))
     base, base_note = _load_base(args.base)
-    changed = (
-        changes(base, config) if base is not None and config is not None and not errors else []
-    )
+    comparable = False  # a valid base and a valid file: only then is a comparison meaningful
+    changed: list[Change] = []
+    if base is not None and config is not None and not errors:
+        comparable, changed = True, changes(base, config)
     if fmt == "json":
         out: dict[str, Any] = {
             "file": args.file,
@@ -380,7 +381,7 @@ def _validate(args: argparse.Namespace) -> int:
         out_lines.append(gate_table(config).rstrip("\n"))
     if args.base is not None:
         out_lines.append(f"changes from {args.base}:" + (f" {base_note}" if base_note else ""))
-        if base is not None and not changed and config is not None and not errors:
+        if comparable and not changed:
             out_lines.append("  none in effect")
         for c in changed:
             if fmt == "github":
@@ -402,6 +403,7 @@ def _load_base(path: str | None) -> tuple[Config | None, str]:
     from pathlib import Path
 
     from maturity.config.load import check_config_file
+    from maturity.config.types import Severity
     from maturity.errors import ConfigError
 
     if not Path(path).exists():
@@ -410,7 +412,7 @@ def _load_base(path: str | None) -> tuple[Config | None, str]:
         base, problems = check_config_file(Path(path), path)
     except ConfigError as exc:
         return None, f"(the base file cannot be read, so changes are not shown: {exc.message})"
-    if base is None or any(p.severity.value == "error" for p in problems):
+    if base is None or any(p.severity is Severity.ERROR for p in problems):
         return None, "(the base file is not valid, so changes are not shown)"
     return base, ""
 

@@ -31,7 +31,7 @@ def command(kind: str, message: str, **properties: str | int | None) -> str:
 
 
 def defuse_legacy_commands(text: str) -> str:
-    """Neutralise the runner's legacy ``##[command]`` form in text printed on stdout.
+    """Neutralise the runner's legacy ``##[command]`` form in text printed on stdout or stderr.
 
     The runner honours ``##[`` anywhere in a line (``ActionCommand.TryParse``), so an evidence
     message echoed verbatim could emit annotations, set outputs or ``stop-commands``. ``\\u005b``

@@ -11,15 +11,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from maturity.errors import RefError
+from maturity.text import BIDI_CONTROLS
 
 MAX_REF_LENGTH = 1024
 
 # Characters git refuses anywhere in a ref (git-check-ref-format(1), rules 4, 5 and 10).
 _FORBIDDEN_CHARS = frozenset(" ~^:?*[\\")
-# Unicode characters that let a ref look like something else when displayed (Trojan Source).
-_BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
 
 
 class RefType(StrEnum):
@@ -48,7 +45,7 @@ def ref_problem(ref: str) -> str | None:
     for ch in ref:
         if ord(ch) < 0x20 or ord(ch) == 0x7F or 0x80 <= ord(ch) <= 0x9F:
             return f"it contains the control character U+{ord(ch):04X}"
-        if ch in _BIDI_CONTROLS:
+        if ch in BIDI_CONTROLS:
             return f"it contains the bidirectional control character U+{ord(ch):04X}"
         if 0xD800 <= ord(ch) <= 0xDFFF:  # a byte that is not UTF-8, as Python decodes argv/env
             return f"it is not valid UTF-8 (it contains the surrogate U+{ord(ch):04X})"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: characters that reorder displayed text (Trojan Source); shown escaped, refused in refs
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 def clean_text(value: str, limit: int = 2000) -> str:
@@ -17,7 +20,7 @@ def clean_text(value: str, limit: int = 2000) -> str:
     for ch in value:
         if ch in "\r\n\t":
             out.append(" ")
-        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
+        elif ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
             out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)

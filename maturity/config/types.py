@@ -61,16 +61,13 @@ class RefMapping:
             return is_catch_all_glob(self.expression)
         return self.expression in _CATCH_ALL_REGEXES
 
-    def compiled(self) -> re.Pattern[str]:
-        if self.kind == "pattern":
-            return glob_regex(self.expression)
-        return re.compile(self.expression)
-
     @cached_property
     def _pattern(self) -> re.Pattern[str]:
         # compiled once per mapping: re's own cache holds 512 patterns, and a file with more
         # mappings than that recompiled every one on every match (minutes for `validate`)
-        return self.compiled()
+        if self.kind == "pattern":
+            return glob_regex(self.expression)
+        return re.compile(self.expression)
 
     def matches(self, name: str) -> bool:
         return self._pattern.fullmatch(name) is not None
