@@ -88,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="judge a ref and write maturity-eval.json / maturity-eval.md",
         description="Resolve the ref's stage, run its gates on the evidence, decide GO or NO-GO, and "
         "write both reports. Evidence per gate: --evidence if given, else --evidence-dir/<gate>.json, "
-        "else gates.<gate>.evidence in the stages file. Under GitHub Actions (GITHUB_ACTIONS=true) it "
+        "else gates.<gate>.evidence in the stages file. promotion_guard without evidence reads the "
+        "commit's check runs and statuses from the GitHub API (GITHUB_API_URL, GITHUB_TOKEN, "
+        "GITHUB_REPOSITORY), or a saved answer given with --checks-file. Under GitHub Actions (GITHUB_ACTIONS=true) it "
         "also appends the job summary, writes step outputs and emits annotations.",
         epilog=EXIT_CODES,
         formatter_class=fmt,
@@ -110,6 +112,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument(
         "--evidence-dir", metavar="DIR", help="folder holding <gate>.json evidence files"
+    )
+    ev.add_argument(
+        "--checks-file",
+        metavar="FILE",
+        help="promotion_guard: judge the check runs and statuses saved in FILE (the JSON of "
+        "`gh api --paginate` on .../commits/SHA/check-runs and .../commits/SHA/status) "
+        "instead of asking GitHub",
+    )
+    ev.add_argument(
+        "--wait",
+        action="store_true",
+        help="promotion_guard: while required checks are pending or not there yet, poll until "
+        "they settle or gates.promotion_guard.wait.timeout passes (default 600 s)",
     )
     ev.add_argument(
         "--output-dir",
@@ -226,6 +241,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         evidence=tuple(args.evidence),
         evidence_dir=args.evidence_dir,
         workspace=args.workspace,
+        checks_file=args.checks_file,
+        wait=args.wait,
     )
     report, note = run_evaluate(options, env)
     data = report.to_dict()

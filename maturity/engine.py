@@ -15,7 +15,14 @@ from pathlib import Path
 
 from maturity.config.types import Stage
 from maturity.gates import GATES, Gate
-from maturity.gates.interface import GateContext, GateName, GateResult, GateStatus, Level
+from maturity.gates.interface import (
+    GateContext,
+    GateName,
+    GateResult,
+    GateStatus,
+    Level,
+    RunEnvironment,
+)
 from maturity.text import clean_text
 
 
@@ -74,6 +81,9 @@ def decide(
     plans: Mapping[GateName, EvidencePlan],
     workspace: Path,
     gates: Mapping[str, type[Gate]] = GATES,
+    *,
+    run: RunEnvironment | None = None,
+    settings: Mapping[GateName, object] | None = None,
 ) -> Decision:
     outcomes: list[GateOutcome] = []
     for name in GateName:
@@ -92,6 +102,8 @@ def decide(
                 workspace=workspace,
                 evidence_paths=plan.paths,
                 evidence_origin=plan.origin,
+                settings=(settings or {}).get(name),
+                run=run or RunEnvironment(),
             )
             result = _run_gate(gates[name.value], context)
         blocking = level is Level.REQUIRED and result.status is not GateStatus.PASS

@@ -16,10 +16,12 @@ from maturity.config.load import load_builtin, load_config_file
 from maturity.config.types import Config
 from maturity.engine import EvidencePlan, decide
 from maturity.errors import UsageError
-from maturity.gates.interface import GateName
+from maturity.gates.interface import GateName, RunEnvironment
+from maturity.github.access import access_from_env
 from maturity.report.model import Report
 from maturity.resolver import resolve
 from maturity.subject import resolve_ref_input, subject_from
+from maturity.text import clean_text
 
 _GATE_NAMES = {g.value: g for g in GateName}
 
@@ -34,6 +36,8 @@ class EvaluateOptions:
     evidence: Sequence[str] = ()
     evidence_dir: str | None = None
     workspace: str | None = None
+    checks_file: str | None = None
+    wait: bool = False
 
 
 def workspace_from(option: str | None, env: Mapping[str, str]) -> Path:
@@ -102,14 +106,47 @@ def evidence_plans(
     return plans
 
 
+def checks_file_from(option: str | None, evidence: Sequence[str]) -> Path | None:
+    """``--checks-file``: an existing path, not combined with promotion_guard evidence files."""
+    if option is None:
+        return None
+    if any(pair.partition("=")[0].strip() == GateName.PROMOTION_GUARD.value for pair in evidence):
+        raise UsageError(
+            "give --checks-file or --evidence promotion_guard=..., not both",
+            "drop one of them: --checks-file takes saved GitHub API answers, --evidence a "
+            "maturity evidence file",
+        )
+    path = Path(option)
+    if not path.exists():
+        raise UsageError(
+            f"--checks-file {clean_text(option, 200)} does not exist",
+            "save the answers first: gh api --paginate 'repos/OWNER/REPO/commits/SHA/check-runs"
+            "?per_page=100' > FILE; gh api --paginate 'repos/OWNER/REPO/commits/SHA/status' >> FILE",
+        )
+    return path
+
+
 def run_evaluate(options: EvaluateOptions, env: Mapping[str, str]) -> tuple[Report, str | None]:
     """Decide. Returns the report and an optional note for people (e.g. defaults in use)."""
     ref = resolve_ref_input(env, options.ref, options.tag)
     workspace = workspace_from(options.workspace, env)
     subject = subject_from(env, ref, options.sha)
+    checks_file = checks_file_from(options.checks_file, options.evidence)
+    github = access_from_env(env)
     config, note = load_config(options.config, options.builtin_config, workspace)
     resolution = resolve(config, ref)
     plans = evidence_plans(config, options.evidence, options.evidence_dir, workspace)
-    decision = decide(resolution.stage, plans, workspace)
+    if checks_file is not None:
+        # more specific than --evidence-dir and the config (--evidence conflicts, see above)
+        plans[GateName.PROMOTION_GUARD] = EvidencePlan((), "--checks-file")
+    run = RunEnvironment(
+        ref=ref,
+        sha=subject.sha,
+        github=github,
+        checks_file=checks_file,
+        checks_file_shown=clean_text(options.checks_file or "", 300),
+        wait=options.wait,
+    )
+    decision = decide(resolution.stage, plans, workspace, run=run, settings=config.settings)
     generated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     return Report(generated, subject, config, resolution, decision), note

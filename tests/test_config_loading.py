@@ -626,7 +626,8 @@ def test_unknown_fields_and_gates(old: str, new: str, needle: str, message: str)
 def test_unknown_gate_in_gate_settings() -> None:
     text = BASE + "gates:\n  sbom:\n    evidence: sbom.json\n"
     problem = only_error(text)
-    assert problem.message.startswith("gates: 'sbom' is not allowed here")
+    assert problem.message.startswith("gates: unknown field 'sbom'")
+    assert "fields here: promotion_guard, observability_verify" in problem.remediation
     assert problem.where == f"{SRC}:{line_of(text, 'sbom:')}:3"
 
 

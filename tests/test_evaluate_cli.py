@@ -119,7 +119,9 @@ def test_branch_without_any_evidence_is_go(tmp_path: Path) -> None:
     assert data["stage"]["name"] == "PILOT"
     assert data["subject"]["ref_type"] == "branch"
     assert data["subject"]["ref_name"] == "feature/x"
-    assert {g["status"] for g in data["gates"]} == {"missing"}
+    statuses = {g["gate"]: g["status"] for g in data["gates"]}
+    assert statuses.pop("promotion_guard") == "error"  # reads GitHub; no token here
+    assert set(statuses.values()) == {"missing"}
     assert data["summary"]["warnings"] == 5
 
 
@@ -130,7 +132,9 @@ def test_ga_without_any_evidence_is_no_go(tmp_path: Path) -> None:
     assert_valid_report(data)
     assert data["verdict"] == "NO-GO"
     assert [b["gate"] for b in data["blocking"]] == list(GATE_NAMES)
-    assert {b["code"] for b in data["blocking"]} == {"MISSING_EVIDENCE"}
+    codes = {b["gate"]: b["code"] for b in data["blocking"]}
+    assert codes.pop("promotion_guard") == "GITHUB_TOKEN_MISSING"
+    assert set(codes.values()) == {"MISSING_EVIDENCE"}
 
 
 def test_format_json_prints_the_report(ws: Path) -> None:
@@ -294,7 +298,7 @@ def test_config_evidence_is_used_by_default(three_sources: Path) -> None:
     assert deps["details"]["evidence_origin"] == "config"
     assert [e["source"] for e in deps["evidence"]] == ["cfg/deps.json"]
     assert gate(data, "field_budgets")["code"] == "BUDGETS_FROM_CONFIG"
-    assert gate(data, "promotion_guard")["code"] == "MISSING_EVIDENCE"
+    assert gate(data, "promotion_guard")["code"] == "GITHUB_TOKEN_MISSING"
 
 
 def test_evidence_dir_beats_config(three_sources: Path) -> None:

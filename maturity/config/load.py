@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from maturity.checks.settings import CheckPattern, PromotionGuardSettings, WaitSettings
 from maturity.config.checks import semantic_problems
 from maturity.config.defaults import DEFAULT_STAGES_YAML
-from maturity.config.models import StagesFile
+from maturity.config.models import CheckPatternSpec, PromotionGuardSpec, StagesFile
 from maturity.config.types import Config, Problem, RefMapping, Severity, Stage, problem_at
 from maturity.config.yaml_loader import LoadedYaml, Loc, load_yaml_file, load_yaml_text
 from maturity.errors import ConfigError
@@ -69,14 +70,40 @@ _FIXES = {
 }
 
 
+def _is_model(node: Any) -> bool:
+    return isinstance(node, type) and issubclass(node, BaseModel)
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The pydantic model describing the mapping at *loc* in a stages file, if there is one."""
+    node: Any = StagesFile
+    for part in loc:
+        if _is_model(node):
+            field = node.model_fields.get(str(part))
+            node = field.annotation if field is not None else None
+        elif get_origin(node) in (dict, list):
+            node = get_args(node)[-1]  # the value (dict) or item (list) type
+        else:
+            return None
+        # a union such as `str | CheckPatternSpec`: the mapping form is the model
+        models = [a for a in get_args(node) if _is_model(a)]
+        if get_origin(node) not in (dict, list) and models:
+            node = models[0]
+    return node if _is_model(node) else None
+
+
 def _schema_problems(doc: LoadedYaml, exc: ValidationError) -> list[Problem]:
     grouped: dict[tuple[Loc, bool], list[tuple[str, str]]] = {}
     for err in exc.errors(include_url=False):
         path, is_key = _data_path(doc.data, tuple(err["loc"]))
         msg = err["msg"].removeprefix("Value error, ")
+        fix = _FIXES.get(err["type"], "")
         if err["type"] == "extra_forbidden":
             msg = f"unknown field {path[-1]!r}" if path else "unknown field"
             is_key = True
+            model = _model_at(path[:-1])
+            if model is not None:
+                fix = f"{fix}; fields here: {', '.join(model.model_fields)}"
         elif err["type"] == "missing":
             msg = f"missing required field {path[-1]!r}" if path else msg
             path = path[:-1]
@@ -85,7 +112,7 @@ def _schema_problems(doc: LoadedYaml, exc: ValidationError) -> list[Problem]:
             expected = (err.get("ctx") or {}).get("expected")
             shown = f"; expected {expected}" if expected else f": {msg}"
             msg = f"{path[-1]!r} is not allowed here{shown}"
-        grouped.setdefault((path, is_key), []).append((msg, _FIXES.get(err["type"], "")))
+        grouped.setdefault((path, is_key), []).append((msg, fix))
     problems = []
     for (path, is_key), entries in grouped.items():
         msgs = list(dict.fromkeys(m for m, _ in entries))
@@ -133,6 +160,22 @@ def structural_problems(doc: LoadedYaml, model: StagesFile) -> list[Problem]:
     return problems
 
 
+def _pattern(spec: str | CheckPatternSpec) -> CheckPattern:
+    return CheckPattern(spec) if isinstance(spec, str) else CheckPattern(spec.name, spec.app)
+
+
+def promotion_guard_settings(spec: PromotionGuardSpec) -> PromotionGuardSettings:
+    return PromotionGuardSettings(
+        required=tuple(_pattern(p) for p in spec.required_checks),
+        ignore=tuple(_pattern(p) for p in spec.ignore),
+        pass_conclusions=frozenset(spec.pass_conclusions),
+        allow_missing=spec.allow_missing,
+        min_checks=spec.min_checks,
+        wait=WaitSettings(float(spec.wait.timeout), float(spec.wait.interval)),
+        time_budget_s=float(spec.time_budget),
+    )
+
+
 def _build(doc: LoadedYaml, model: StagesFile, raw: bytes, *, builtin: bool) -> Config:
     stages = {
         name: Stage(name, spec.description, order, dict(spec.gates))
@@ -149,7 +192,8 @@ def _build(doc: LoadedYaml, model: StagesFile, raw: bytes, *, builtin: bool) -> 
         for i, m in enumerate(model.mappings)
     )
     evidence: dict[GateName, tuple[str, ...]] = {}
-    for gate, settings in model.gates.items():
+    for gate in GateName:
+        settings = getattr(model.gates, gate.value)
         if isinstance(settings.evidence, str):
             evidence[gate] = (settings.evidence,)
         elif settings.evidence:
@@ -161,6 +205,7 @@ def _build(doc: LoadedYaml, model: StagesFile, raw: bytes, *, builtin: bool) -> 
         stages=stages,
         mappings=mappings,
         evidence=evidence,
+        settings={GateName.PROMOTION_GUARD: promotion_guard_settings(model.gates.promotion_guard)},
         document=doc,
     )
 

@@ -10,9 +10,13 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
     StrictStr,
     WithJsonSchema,
     field_validator,
@@ -119,6 +123,92 @@ class GateSettingsSpec(_Strict):
     )
 
 
+def _check_glob(value: str) -> str:
+    try:
+        parse_glob(value)
+    except GlobError as exc:
+        raise ValueError(f"invalid glob: {exc}") from None
+    return value
+
+
+CheckGlob = Annotated[StrictStr, Field(min_length=1, max_length=256), AfterValidator(_check_glob)]
+Seconds = Annotated[StrictFloat | StrictInt, Field(gt=0)]
+
+
+class CheckPatternSpec(_Strict):
+    """A check name glob pinned to the app that must have posted it."""
+
+    name: CheckGlob = Field(description="Check run name or status context; * ? [set] globs.")
+    app: StrictStr = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,99}$",
+        description="Slug of the GitHub App that posts the check, e.g. github-actions.",
+    )
+
+
+class WaitSpec(_Strict):
+    """How long `--wait` polls while required checks are pending or not there yet."""
+
+    timeout: Annotated[Seconds, Field(le=21600)] = Field(
+        default=600, description="Seconds, counted in real time including API time."
+    )
+    interval: Annotated[Seconds, Field(le=600)] = Field(
+        default=15, description="Seconds between polls (jittered by +-20%)."
+    )
+
+
+PassConclusion = Literal["success", "neutral", "skipped"]
+_DEFAULT_PASS: tuple[PassConclusion, ...] = ("success", "neutral", "skipped")
+
+
+class PromotionGuardSpec(GateSettingsSpec):
+    """Which checks on the commit must pass, read from the GitHub Checks API and statuses."""
+
+    required_checks: list[CheckGlob | CheckPatternSpec] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Check names (globs), or {name, app}. Empty: every check on the commit.",
+    )
+    ignore: list[CheckGlob | CheckPatternSpec] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Checks never considered (names, globs, or {name, app}).",
+    )
+    pass_conclusions: list[PassConclusion] = Field(
+        default_factory=lambda: list(_DEFAULT_PASS),
+        min_length=1,
+        description="Check run conclusions that count as passed; must include success.",
+    )
+    allow_missing: StrictBool = Field(
+        default=False, description="A required check that never appeared does not block."
+    )
+    min_checks: StrictInt = Field(
+        default=1, ge=1, le=100000, description="Fewest required checks that must be present."
+    )
+    wait: WaitSpec = Field(default_factory=WaitSpec)
+    time_budget: Annotated[Seconds, Field(le=3600)] = Field(
+        default=120,
+        description="Seconds one evaluation may spend reading GitHub without --wait, "
+        "retries and rate-limit pauses included.",
+    )
+
+    @field_validator("pass_conclusions")
+    @classmethod
+    def _success_passes(cls, value: list[str]) -> list[str]:
+        if "success" not in value:
+            raise ValueError("must include success")
+        return value
+
+
+class GatesSpec(_Strict):
+    """Settings per gate, shared by every stage."""
+
+    promotion_guard: PromotionGuardSpec = Field(default_factory=PromotionGuardSpec)
+    observability_verify: GateSettingsSpec = Field(default_factory=GateSettingsSpec)
+    deps_approval: GateSettingsSpec = Field(default_factory=GateSettingsSpec)
+    policy_drift: GateSettingsSpec = Field(default_factory=GateSettingsSpec)
+    field_budgets: GateSettingsSpec = Field(default_factory=GateSettingsSpec)
+
+
 class StagesFile(_Strict):
     """``ci/maturity-stages.yml``: stages (least to most mature), ref mappings, gate settings."""
 
@@ -134,7 +224,7 @@ class StagesFile(_Strict):
     version: Literal[1]
     stages: dict[StageName, StageSpec] = Field(min_length=1)
     mappings: list[MappingSpec] = Field(min_length=1, max_length=MAX_MAPPINGS)
-    gates: dict[GateName, GateSettingsSpec] = Field(default_factory=dict)
+    gates: GatesSpec = Field(default_factory=GatesSpec)
 
     @field_validator("version", mode="before")
     @classmethod

@@ -83,6 +83,7 @@ class Config:
     stages: Mapping[str, Stage]
     mappings: tuple[RefMapping, ...]
     evidence: Mapping[GateName, tuple[str, ...]]
+    settings: Mapping[GateName, object]  # a gate's own settings object, for gates that have one
     document: LoadedYaml = field(repr=False, compare=False)
     warnings: tuple[Problem, ...] = ()
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from maturity.evidence.interface import EvidenceRecord
+from maturity.github.access import GitHubAccess
+from maturity.refs import Ref
 
 
 class GateName(StrEnum):
@@ -77,6 +79,21 @@ class GateResult:
 
 
 @dataclass(frozen=True)
+class RunEnvironment:
+    """What the run knows beyond files: the commit, GitHub access and run-wide options.
+
+    Built once from flags and the environment by ``evaluate``; gates get it through the context.
+    """
+
+    ref: Ref | None = None
+    sha: str | None = None  # --sha or GITHUB_SHA; None: resolve the ref through the API
+    github: GitHubAccess | None = None
+    checks_file: Path | None = None  # --checks-file: promotion_guard reads this, not the API
+    checks_file_shown: str = ""
+    wait: bool = False  # --wait: poll until required checks settle
+
+
+@dataclass(frozen=True)
 class GateContext:
     """Everything a gate may look at. Built by the engine; gates must not read the environment."""
 
@@ -84,7 +101,8 @@ class GateContext:
     workspace: Path
     evidence_paths: tuple[str, ...]
     evidence_origin: str  # where the paths came from, for messages ("--evidence", "config", ...)
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: object = None  # the gate's own settings object from the stages file, if it has one
+    run: RunEnvironment = field(default_factory=RunEnvironment)
 
 
 class Gate(ABC):

@@ -1,0 +1,601 @@
+"""A GitHub REST API stand-in: real HTTP on 127.0.0.1 (pytest-httpserver), GitHub.com's behaviour.
+
+Every body is a deep copy of an example from GitHub's OpenAPI description (tests/fixtures/github,
+see SOURCE.md) with fields replaced. Headers, pagination (``Link``), conditional requests
+(``ETag``/``If-None-Match`` -> 304 at no rate-limit cost), rate-limit accounting and error bodies
+follow GitHub.com's documentation. Faults are scripted per path with :class:`Reply`.
+
+Served (all ``GET``, under ``prefix`` for GitHub Enterprise Server, both as
+``/repos/{owner}/{repo}/...`` and ``/repositories/{id}/...``, the form GitHub's Link URLs use):
+``commits/{ref}/check-runs``, ``commits/{ref}/status``, ``git/ref/{ref}``, ``git/tags/{tag_sha}``.
+``{ref}`` on the commits endpoints is a known sha or a branch/tag set with :meth:`set_ref`.
+
+Check runs are served exactly as set, in order: ``filter=latest`` (GitHub's default) is accepted but
+not applied, because GitHub does not document which runs it drops and re-runs do reach clients, so
+the client's own deduplication is what the tests exercise. The combined status does show only the
+newest status per context, as GitHub documents.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import functools
+import hashlib
+import itertools
+import json
+import math
+import re
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+from werkzeug.datastructures import Headers, MultiDict
+
+TOKEN = "ghs_standinTOKEN0123456789abcdefABCDEF"  # noqa: S105 - the stand-in's test token
+SHA = "ce587453ced02b1526dfb4cb910479d431683101"
+REPO = "octo-org/octo-repo"
+REPO_ID = 1296269
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "github"
+JSON_TYPE = "application/json; charset=utf-8"
+DOCS = "https://docs.github.com/rest"
+GITHUB_ACTIONS_APP_ID = 15368
+_API = "https://api.github.com"  # the builders' URLs; the stand-in's own URLs use base_url
+_EXAMPLE_TIME = "2018-05-04T01:14:52Z"
+_RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+_UNICORN = """<!DOCTYPE html>
+<html>
+  <head>
+    <meta http-equiv="Content-type" content="text/html; charset=utf-8">
+    <title>Unicorn! &middot; GitHub</title>
+  </head>
+  <body>
+    <div class="container">
+      <p><strong>We had issues producing the response to your request.</strong></p>
+      <p>Sorry about that. Please try refreshing and contact us if the problem persists.</p>
+    </div>
+  </body>
+</html>
+"""  # GitHub's 502 "unicorn" page, abridged (styles and the inline image left out)
+
+
+@functools.cache
+def _load(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def fixture(name: str) -> Any:
+    """A fresh deep copy of tests/fixtures/github/*name*."""
+    return copy.deepcopy(_load(name))
+
+
+def openapi_schema(name: str) -> dict[str, Any]:
+    """The response schema *name* (e.g. ``"check-runs"``) as plain JSON Schema.
+
+    The schemas are OpenAPI 3.0, where ``nullable: true`` allows null; jsonschema ignores that
+    keyword, so it becomes a null alternative (``type: [T, "null"]``, ``None`` in an enum).
+    """
+    result: dict[str, Any] = _nullable_to_null(fixture(f"{name}.schema.json"))
+    return result
+
+
+def _nullable_to_null(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_nullable_to_null(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _nullable_to_null(v) for k, v in node.items() if k != "nullable"}
+    if node.get("nullable") is True:
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+        if isinstance(out.get("type"), str):
+            out["type"] = [out["type"], "null"]
+        elif "type" not in out:
+            out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def _node_id(kind: str, ident: object) -> str:
+    """GitHub's legacy global node id, e.g. ``MDg6Q2hlY2tSdW40`` for ``08:CheckRun4``."""
+    return base64.b64encode(f"0{len(kind)}:{kind}{ident}".encode()).decode()
+
+
+def _error(status: int, message: str, documentation_url: str = DOCS) -> dict[str, str]:
+    return {"message": message, "documentation_url": documentation_url, "status": str(status)}
+
+
+@dataclass
+class Reply:
+    """A scripted answer, used once, before normal handling (even before the token check)."""
+
+    status: int
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def secondary_rate_limit(cls, retry_after: int = 1, status: int = 403) -> Reply:
+        """GitHub's secondary-limit answer: its message and ``Retry-After`` (seconds)."""
+        message = (
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try"
+            " again. If you reach out to GitHub Support for help, please include the request ID"
+            " 5EA1:3D44BC:2EBE600:2FB5B47:674D2937."
+        )
+        body = _error(status, message, f"{_RATE_DOCS}#about-secondary-rate-limits")
+        return cls(status, json.dumps(body), {"retry-after": str(retry_after)})
+
+    @classmethod
+    def primary_rate_limit(cls, reset_in: int = 1) -> Reply:
+        """403 with ``x-ratelimit-remaining: 0``, the reset *reset_in* seconds from now."""
+        body = _error(403, "API rate limit exceeded for installation ID 4242.", _RATE_DOCS)
+        reset = str(int(time.time()) + reset_in)
+        headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}
+        return cls(403, json.dumps(body), headers)
+
+    @classmethod
+    def server_error(cls, status: int = 502) -> Reply:
+        """GitHub's 502 is its HTML unicorn page; other 5xx answer ``{"message": "Server Error"}``."""
+        if status == 502:
+            return cls(status, _UNICORN, {"content-type": "text/html; charset=utf-8"})
+        return cls(status, json.dumps({"message": "Server Error"}))
+
+    @classmethod
+    def truncated(cls) -> Reply:
+        """200 ``application/json`` whose body is a valid check-runs page cut off half way."""
+        page = {"total_count": 3, "check_runs": [check_run(i, f"job {i}") for i in (1, 2, 3)]}
+        text = json.dumps(page)
+        return cls(200, text[: len(text) // 2])
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What :attr:`GitHubStandIn.before_each` is given: the request, before it is answered.
+
+    ``path`` is the full path as received (with any prefix); ``query`` holds the first value of
+    each parameter; ``headers`` have lower-case names.
+    """
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Recorded(RequestInfo):
+    """One request the stand-in received, with the status it answered."""
+
+    status: int
+
+
+def check_run(
+    id: int,  # named as GitHub names the field
+    name: str,
+    *,
+    status: str = "completed",
+    conclusion: str | None = "success",
+    app: str = "github-actions",
+    app_id: int | None = None,
+    sha: str = SHA,
+    started_at: str | None = None,
+    completed_at: str | None = None,
+    details_url: str | None = None,
+) -> dict[str, Any]:
+    """The octokit example check run with these fields; ``conclusion`` is None unless completed."""
+    run: dict[str, Any] = fixture("check-runs.example.json")["check_runs"][0]
+    completed = status == "completed"
+    url = f"{_API}/repos/{REPO}/check-runs/{id}"
+    html_url = f"https://github.com/{REPO}/runs/{id}"
+    if details_url is None:
+        details_url = html_url if app == "github-actions" else run["details_url"]
+    run.update(
+        id=id,
+        node_id=_node_id("CheckRun", id),
+        name=name,
+        head_sha=sha,
+        url=url,
+        html_url=html_url,
+        details_url=details_url,
+        status=status,
+        conclusion=conclusion if completed else None,
+        started_at=started_at or _EXAMPLE_TIME,
+        completed_at=completed_at or (_EXAMPLE_TIME if completed else None),
+        app=_app(run["app"], app, app_id),
+        pull_requests=[],
+    )
+    run["output"]["annotations_url"] = f"{url}/annotations"
+    return run
+
+
+def _app(app: dict[str, Any], slug: str, app_id: int | None) -> dict[str, Any]:
+    """The example app renamed to *slug*; github-actions is GitHub's own app 15368."""
+    actions = slug == "github-actions"
+    if app_id is None:  # a stable id per slug, away from real small ids
+        app_id = GITHUB_ACTIONS_APP_ID if actions else 100_000 + zlib.crc32(slug.encode()) % 900_000
+    app.update(
+        id=app_id,
+        slug=slug,
+        node_id=_node_id("Integration", app_id),
+        name="GitHub Actions" if actions else slug.replace("-", " ").title(),
+        html_url=f"https://github.com/apps/{slug}",
+    )
+    if actions:
+        app["owner"].update(id=9919, node_id=_node_id("Organization", 9919), type="Organization")
+    return app
+
+
+_STATUS_TEXT = {
+    "success": "Build has completed successfully",
+    "failure": "Build has failed",
+    "error": "Build could not run",
+    "pending": "Build is in progress",
+}
+
+
+def commit_status(
+    id: int,  # named as GitHub names the field
+    context: str,
+    state: str = "success",
+    *,
+    updated_at: str | None = None,
+    target_url: str | None = None,
+    description: str | None = None,
+) -> dict[str, Any]:
+    """The octokit combined-status example's status item with these fields."""
+    item: dict[str, Any] = fixture("combined-status.example.json")["statuses"][0]
+    when = updated_at or item["updated_at"]
+    item.update(
+        id=id,
+        node_id=_node_id("Status", id),
+        url=f"{_API}/repos/{REPO}/statuses/{SHA}",
+        context=context,
+        state=state,
+        created_at=when,
+        updated_at=when,
+        target_url=target_url or f"https://ci.example.com/{id}/output",
+        description=description if description is not None else _STATUS_TEXT.get(state, ""),
+    )
+    return item
+
+
+_REPO_PATH = r"^/(?:repos/(?P<owner>[^/]+)/(?P<name>[^/]+)|repositories/(?P<id>\d+))"
+_ROUTES = {
+    "check-runs": re.compile(_REPO_PATH + r"/commits/(?P<ref>.+)/check-runs$"),
+    "status": re.compile(_REPO_PATH + r"/commits/(?P<ref>.+)/status$"),
+    "git-ref": re.compile(_REPO_PATH + r"/git/ref/(?P<ref>.+)$"),
+    "git-tag": re.compile(_REPO_PATH + r"/git/tags/(?P<ref>[0-9a-f]{40})$"),
+}
+_DOC = {
+    "check-runs": f"{DOCS}/checks/runs#list-check-runs-for-a-git-reference",
+    "status": f"{DOCS}/commits/statuses#get-the-combined-status-for-a-specific-reference",
+    "git-ref": f"{DOCS}/git/refs#get-a-reference",
+    "git-tag": f"{DOCS}/git/tags#get-a-tag",
+}
+_Answer = tuple[int, Any, str | None]  # status, JSON body, Link header
+
+
+class GitHubStandIn:
+    """GitHub's REST API for one repository, served by *server* under *prefix*.
+
+    ``prefix`` ``""`` is api.github.com; ``"/api/v3"`` is GitHub Enterprise Server (every path and
+    Link URL carries it). The commit :data:`SHA` exists from the start, with no check runs and no
+    statuses. ``before_each``, when set, is called with a :class:`RequestInfo` before each request
+    is handled (outside the lock, so it may call the ``set_*`` methods), e.g. to complete a check
+    after N polls. :meth:`script` and :meth:`requests_to` match their regex (``re.search``) against
+    the path without the prefix; :attr:`log` keeps full paths.
+    """
+
+    def __init__(
+        self,
+        server: HTTPServer,
+        *,
+        prefix: str = "",
+        repo: str = REPO,
+        token: str = TOKEN,
+        rate_limit: int = 5000,
+    ) -> None:
+        self.prefix = prefix.rstrip("/")
+        self.repo, self.repo_id, self.token = repo, REPO_ID, token
+        self.base_url = server.url_for("/").rstrip("/") + self.prefix
+        self.log: list[Recorded] = []
+        self.rate_limit = self.rate_remaining = rate_limit
+        self.rate_reset = int(time.time()) + 3600  # epoch seconds; the window then starts again
+        self.before_each: Callable[[RequestInfo], None] | None = None
+        self._lock = threading.RLock()
+        self._runs: dict[str, list[dict[str, Any]]] = {SHA: []}
+        self._statuses: dict[str, list[dict[str, Any]]] = {SHA: []}
+        self._refs: dict[str, tuple[str, str | None]] = {}  # "tags/v1" -> (commit, tag object)
+        self._scripts: list[tuple[re.Pattern[str], list[Reply]]] = []
+        self._next_override: str | None = None
+        self._cost = 0
+        self._ids = itertools.count(1)
+        server.expect_request(re.compile(".*")).respond_with_handler(self._handle)
+
+    def set_check_runs(self, runs: list[dict[str, Any]], sha: str = SHA) -> None:
+        """Serve *runs* (in this order, as given) for *sha*, which then exists."""
+        with self._lock:
+            self._runs[sha] = copy.deepcopy(runs)
+            self._statuses.setdefault(sha, [])
+
+    def set_statuses(self, statuses: list[dict[str, Any]], sha: str = SHA) -> None:
+        """Statuses of *sha*; the combined status shows the newest (highest id) per context."""
+        with self._lock:
+            self._statuses[sha] = copy.deepcopy(statuses)
+            self._runs.setdefault(sha, [])
+
+    def set_ref(self, ref: str, sha: str = SHA, *, annotated: bool = False) -> None:
+        """Point *ref* (``tags/v1.2.3``, ``heads/main``) at *sha*, through a tag object if annotated."""
+        ref = ref.removeprefix("refs/")
+        if annotated and not ref.startswith("tags/"):
+            raise ValueError(f"only tags can be annotated, not {ref!r}")
+        digest = hashlib.sha1(f"tag {ref}\n{sha}".encode(), usedforsecurity=False).hexdigest()
+        with self._lock:
+            self._refs[ref] = (sha, digest if annotated else None)
+            self._runs.setdefault(sha, [])
+            self._statuses.setdefault(sha, [])
+
+    def script(self, path_regex: str, *replies: Reply) -> None:
+        """Answer the next requests whose path matches with *replies*, in order, one each.
+
+        A reply gets the usual headers (rate limit, request id, JSON content type) under its own,
+        and costs one rate-limit point unless it is a 304 or sets ``x-ratelimit-remaining``.
+        """
+        with self._lock:
+            self._scripts.append((re.compile(path_regex), list(replies)))
+
+    def link_override(self, url_for_next: str | None) -> None:
+        """Make every page answer's Link ``rel="next"`` this URL (None: back to normal)."""
+        with self._lock:
+            self._next_override = url_for_next
+
+    def requests_to(self, path_regex: str) -> list[Recorded]:
+        with self._lock:
+            return [r for r in self.log if re.search(path_regex, self._route(r.path))]
+
+    @property
+    def cost(self) -> int:
+        """Rate-limit points spent so far: every answer but 304s and the exhausted-limit 403s."""
+        with self._lock:
+            return self._cost
+
+    def _route(self, path: str) -> str:
+        if self.prefix and (path == self.prefix or path.startswith(self.prefix + "/")):
+            return path[len(self.prefix) :]
+        return path
+
+    def _handle(self, request: Request) -> Response:
+        query = dict(request.args.items())
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        info = RequestInfo(request.method, request.path, query, headers)
+        if self.before_each is not None:
+            self.before_each(info)
+        with self._lock:
+            response = self._respond(request, info)
+            status = response.status_code
+            self.log.append(Recorded(info.method, info.path, query, headers, status))
+        return response
+
+    def _respond(self, request: Request, info: RequestInfo) -> Response:
+        under_prefix = not self.prefix or info.path.startswith(self.prefix + "/")
+        route = self._route(info.path) if under_prefix else ""
+        for pattern, replies in self._scripts:
+            if replies and pattern.search(self._route(info.path)):
+                return self._scripted(replies.pop(0))
+        if time.time() >= self.rate_reset:
+            self.rate_remaining, self.rate_reset = self.rate_limit, int(time.time()) + 3600
+        scheme, _, credential = info.headers.get("authorization", "").partition(" ")
+        if scheme.lower() not in ("token", "bearer") or credential.strip() != self.token:
+            return self._json(401, _error(401, "Bad credentials"))
+        if self.rate_remaining <= 0:  # GitHub's primary limit; a 403 that spends nothing
+            body = _error(403, "API rate limit exceeded for installation ID 4242.", _RATE_DOCS)
+            return self._json(403, body, spend=False)
+        if info.method != "GET":
+            return self._json(404, _error(404, "Not Found"))
+        status, body, link = self._answer(route, request.args)
+        if status != 200:
+            return self._json(status, body)
+        text = json.dumps(body, separators=(",", ":"))
+        etag = f'W/"{hashlib.sha256(text.encode()).hexdigest()}"'
+        if _etag_matches(info.headers.get("if-none-match", ""), etag):
+            return Response(status=304, headers=self._headers(spend=False, etag=etag))
+        headers = self._headers(etag=etag)
+        if link:
+            headers["link"] = link
+        return Response(text, status=200, headers=headers, content_type=JSON_TYPE)
+
+    def _scripted(self, reply: Reply) -> Response:
+        own = {k.lower(): v for k, v in reply.headers.items()}
+        headers = self._headers(spend=reply.status != 304 and "x-ratelimit-remaining" not in own)
+        if reply.status != 304:
+            headers["content-type"] = JSON_TYPE
+        for name, value in own.items():
+            headers[name] = value
+        if "x-ratelimit-remaining" in own and "x-ratelimit-used" not in own:
+            headers["x-ratelimit-used"] = str(self.rate_limit - int(own["x-ratelimit-remaining"]))
+        return Response(reply.body, status=reply.status, headers=headers)
+
+    def _json(self, status: int, body: Any, *, spend: bool = True) -> Response:
+        text = json.dumps(body, separators=(",", ":"))
+        return Response(text, status, self._headers(spend=spend), content_type=JSON_TYPE)
+
+    def _headers(self, *, spend: bool = True, etag: str | None = None) -> Headers:
+        if spend:
+            self._cost += 1
+            self.rate_remaining = max(0, self.rate_remaining - 1)
+        n = next(self._ids)
+        headers = Headers(
+            {
+                "x-ratelimit-limit": str(self.rate_limit),
+                "x-ratelimit-remaining": str(self.rate_remaining),
+                "x-ratelimit-reset": str(self.rate_reset),
+                "x-ratelimit-used": str(self.rate_limit - self.rate_remaining),
+                "x-ratelimit-resource": "core",
+                "x-github-request-id": f"5EA1:{n:06X}:{n * 7919:07X}:{n * 104729:07X}:{n:08X}",
+            }
+        )
+        if etag is not None:
+            headers["etag"] = etag
+        return headers
+
+    def _answer(self, route: str, args: MultiDict[str, str]) -> _Answer:
+        for kind, pattern in _ROUTES.items():
+            match = pattern.match(route)
+            if match is None:
+                continue
+            owner, name, ident = match.group("owner", "name", "id")
+            if ident != str(self.repo_id) and f"{owner}/{name}".lower() != self.repo.lower():
+                break
+            ref = match["ref"]
+            if kind == "git-ref":
+                return self._git_ref(ref)
+            if kind == "git-tag":
+                return self._git_tag(ref)
+            sha = self._resolve(ref)
+            if sha is None:
+                return 422, _error(422, f"No commit found for SHA: {ref}", _DOC[kind]), None
+            url = f"{self.base_url}/repositories/{self.repo_id}/commits/{quote(ref)}/{kind}"
+            if kind == "check-runs":
+                runs = [r for r in self._runs[sha] if _wanted(r, args)]
+                page, link = self._page(runs, args, url)
+                return 200, {"total_count": len(runs), "check_runs": page}, link
+            return self._combined_status(sha, args, url)
+        return 404, _error(404, "Not Found"), None
+
+    def _resolve(self, ref: str) -> str | None:
+        if ref in self._runs:
+            return ref
+        for name in (ref.removeprefix("refs/"), f"heads/{ref}", f"tags/{ref}"):
+            if name in self._refs:
+                return self._refs[name][0]
+        return None
+
+    def _page(
+        self, items: list[dict[str, Any]], args: MultiDict[str, str], url: str
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of *items* and GitHub's Link header (prev, next, last, first) for it."""
+        per_page = min(_positive(args.get("per_page"), 30), 100)
+        page = _positive(args.get("page"), 1)
+        last = max(1, math.ceil(len(items) / per_page))
+
+        def at(number: int) -> str:
+            pairs = [(k, str(number) if k == "page" else v) for k, v in args.items(multi=True)]
+            pairs = pairs if "page" in args else [*pairs, ("page", str(number))]
+            return f"{url}?{urlencode(pairs)}"
+
+        rels: list[tuple[str, str]] = []
+        if page > 1:
+            rels.append((at(page - 1), "prev"))
+        if self._next_override is not None:
+            rels.append((self._next_override, "next"))
+        elif page < last:
+            rels.append((at(page + 1), "next"))
+        if page < last:
+            rels.append((at(last), "last"))
+        if page > 1:
+            rels.append((at(1), "first"))
+        link = ", ".join(f'<{u}>; rel="{rel}"' for u, rel in rels) or None
+        return items[(page - 1) * per_page : page * per_page], link
+
+    def _combined_status(self, sha: str, args: MultiDict[str, str], url: str) -> _Answer:
+        statuses = self._statuses[sha]
+        newest: dict[str, dict[str, Any]] = {}
+        for item in statuses:
+            if item["context"] not in newest or item["id"] > newest[item["context"]]["id"]:
+                newest[item["context"]] = item
+        shown = [s for s in statuses if newest[s["context"]] is s]
+        states = {s["state"] for s in shown}
+        state = (
+            "failure"
+            if states & {"error", "failure"}
+            else "pending"
+            if not shown or "pending" in states
+            else "success"
+        )
+        page, link = self._page(shown, args, url)
+        commit_url = f"{self.base_url}/repos/{self.repo}/commits/{sha}"
+        body = {
+            "state": state,
+            "statuses": page,
+            "sha": sha,
+            "total_count": len(shown),
+            "repository": self._repository(),
+            "commit_url": commit_url,
+            "url": f"{commit_url}/status",
+        }
+        return 200, body, link
+
+    def _repository(self) -> Any:
+        text = json.dumps(_load("combined-status.example.json")["repository"])
+        owner, name = self.repo.split("/", 1)
+        text = re.sub(r"https?://api\.github\.com", self.base_url, text)
+        text = re.sub(r"/octocat\b", f"/{owner}", text.replace("octocat/Hello-World", self.repo))
+        repository = json.loads(text)
+        repository.update(id=self.repo_id, name=name, full_name=self.repo)
+        repository["owner"]["login"] = owner
+        return repository
+
+    def _git_ref(self, ref: str) -> _Answer:
+        if ref not in self._refs:
+            return 404, _error(404, "Not Found", _DOC["git-ref"]), None
+        sha, tag_sha = self._refs[ref]
+        body = fixture("git-ref.example.json")
+        body.update(
+            ref=f"refs/{ref}",
+            node_id=_node_id("Ref", f"refs/{ref}"),
+            url=f"{self.base_url}/repos/{self.repo}/git/refs/{ref}",
+            object=self._object("tag", tag_sha) if tag_sha else self._object("commit", sha),
+        )
+        return 200, body, None
+
+    def _git_tag(self, tag_sha: str) -> _Answer:
+        for ref, (sha, tag) in self._refs.items():
+            if tag == tag_sha:
+                body = fixture("git-tag.example.json")
+                body.update(
+                    node_id=_node_id("Tag", tag_sha),
+                    tag=ref.removeprefix("tags/"),
+                    sha=tag_sha,
+                    url=f"{self.base_url}/repos/{self.repo}/git/tags/{tag_sha}",
+                    object=self._object("commit", sha),
+                )
+                return 200, body, None
+        return 404, _error(404, "Not Found", _DOC["git-tag"]), None
+
+    def _object(self, kind: str, sha: str) -> dict[str, str]:
+        return {
+            "type": kind,
+            "sha": sha,
+            "url": f"{self.base_url}/repos/{self.repo}/git/{kind}s/{sha}",
+        }
+
+
+def _wanted(run: dict[str, Any], args: MultiDict[str, str]) -> bool:
+    """GitHub's ``check_name``, ``status`` and ``app_id`` filters (``filter``: module docstring)."""
+    app = run.get("app") or {}
+    return (
+        args.get("check_name", run["name"]) == run["name"]
+        and args.get("status", run["status"]) == run["status"]
+        and args.get("app_id", str(app.get("id"))) == str(app.get("id"))
+    )
+
+
+def _positive(value: str | None, default: int) -> int:
+    try:
+        number = int(value) if value is not None else default
+    except ValueError:
+        return default
+    return number if number >= 1 else default
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    """If-None-Match uses the weak comparison: ``W/"x"`` and ``"x"`` both match ``W/"x"``."""
+    if if_none_match.strip() == "*":
+        return True
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return etag.removeprefix("W/") in tags
