@@ -18,7 +18,13 @@ from pydantic import BaseModel, ValidationError
 from maturity.checks.settings import CheckPattern, PromotionGuardSettings, WaitSettings
 from maturity.config.checks import semantic_problems
 from maturity.config.defaults import DEFAULT_STAGES_YAML
-from maturity.config.models import CheckPatternSpec, PromotionGuardSpec, StagesFile
+from maturity.config.models import (
+    ENTRY_GLOB,
+    ENTRY_MAPPING,
+    CheckPatternSpec,
+    PromotionGuardSpec,
+    StagesFile,
+)
 from maturity.config.types import Config, Problem, RefMapping, Severity, Stage, problem_at
 from maturity.config.yaml_loader import LoadedYaml, Loc, load_yaml_file, load_yaml_text
 from maturity.errors import ConfigError
@@ -45,6 +51,8 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Loc, bool]:
     is_key = False
     node = data
     for part in loc:
+        if part in (ENTRY_GLOB, ENTRY_MAPPING):
+            continue
         if part == "[key]":
             is_key = True
             break
@@ -98,6 +106,8 @@ def _schema_problems(doc: LoadedYaml, exc: ValidationError) -> list[Problem]:
         path, is_key = _data_path(doc.data, tuple(err["loc"]))
         msg = err["msg"].removeprefix("Value error, ")
         fix = _FIXES.get(err["type"], "")
+        if path and path[-1] == "app" and err["type"] == "string_pattern_mismatch":
+            fix = "use the app's slug: lower-case letters, digits and '-' (e.g. github-actions)"
         if err["type"] == "extra_forbidden":
             msg = f"unknown field {path[-1]!r}" if path else "unknown field"
             is_key = True

@@ -13,11 +13,13 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StrictBool,
     StrictFloat,
     StrictInt,
     StrictStr,
+    Tag,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -132,17 +134,29 @@ def _check_glob(value: str) -> str:
 
 
 CheckGlob = Annotated[StrictStr, Field(min_length=1, max_length=256), AfterValidator(_check_glob)]
-Seconds = Annotated[StrictFloat | StrictInt, Field(gt=0)]
+Seconds = Annotated[StrictFloat, Field(gt=0)]  # an int is accepted too
 
 
 class CheckPatternSpec(_Strict):
-    """A check name glob pinned to the app that must have posted it."""
+    """A check name glob, optionally pinned to the app that must have posted it."""
 
     name: CheckGlob = Field(description="Check run name or status context; * ? [set] globs.")
-    app: StrictStr = Field(
+    app: Annotated[
+        StrictStr | None,
+        WithJsonSchema({"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,99}$"}),
+    ] = Field(
+        default=None,
         pattern=r"^[a-z0-9][a-z0-9-]{0,99}$",
-        description="Slug of the GitHub App that posts the check, e.g. github-actions.",
+        description="Slug of the GitHub App that must post the check, e.g. github-actions. "
+        "A pinned pattern never matches a commit status (statuses have no app).",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _app_not_null(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "app" in data and data["app"] is None:
+            raise ValueError("'app' is empty: give the app's slug, or leave the key out")
+        return data
 
 
 class WaitSpec(_Strict):
@@ -156,6 +170,26 @@ class WaitSpec(_Strict):
     )
 
 
+#: union-branch tags pydantic puts in error locations (the loader drops them from paths)
+ENTRY_GLOB, ENTRY_MAPPING = "<check name>", "<check name and app>"
+
+
+def _entry_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return ENTRY_GLOB
+    return ENTRY_MAPPING if isinstance(value, dict) else None
+
+
+#: A check to require or ignore: a name glob, or a name glob pinned to an app.
+CheckEntry = Annotated[
+    Annotated[CheckGlob, Tag(ENTRY_GLOB)] | Annotated[CheckPatternSpec, Tag(ENTRY_MAPPING)],
+    Discriminator(
+        _entry_kind,
+        custom_error_type="check_entry",
+        custom_error_message="give a check name (a glob) or a mapping {name: ..., app: ...}",
+    ),
+]
+
 PassConclusion = Literal["success", "neutral", "skipped"]
 _DEFAULT_PASS: tuple[PassConclusion, ...] = ("success", "neutral", "skipped")
 
@@ -163,12 +197,12 @@ _DEFAULT_PASS: tuple[PassConclusion, ...] = ("success", "neutral", "skipped")
 class PromotionGuardSpec(GateSettingsSpec):
     """Which checks on the commit must pass, read from the GitHub Checks API and statuses."""
 
-    required_checks: list[CheckGlob | CheckPatternSpec] = Field(
+    required_checks: list[CheckEntry] = Field(
         default_factory=list,
         max_length=500,
         description="Check names (globs), or {name, app}. Empty: every check on the commit.",
     )
-    ignore: list[CheckGlob | CheckPatternSpec] = Field(
+    ignore: list[CheckEntry] = Field(
         default_factory=list,
         max_length=500,
         description="Checks never considered (names, globs, or {name, app}).",

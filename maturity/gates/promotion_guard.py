@@ -13,15 +13,17 @@ import json
 import time
 from collections import Counter
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from maturity.checks.judge import Judgement, judge
-from maturity.checks.model import CommitChecks
 from maturity.checks.settings import PromotionGuardSettings
 from maturity.evidence.interface import EvidenceError, EvidenceRecord
 from maturity.gates.file_evidence import FileEvidenceGate
 from maturity.gates.interface import GateContext, GateName, GateResult, GateStatus
 from maturity.github.access import PERMISSIONS_HINT
+
+if TYPE_CHECKING:  # the judge imports this package's interface: imported when a gate runs
+    from maturity.checks.judge import Judgement
+    from maturity.checks.model import CommitChecks
 
 MAX_CHECKS_IN_REPORT = 5000
 _OFFLINE_HINT = "or judge offline from a saved answer with --checks-file, or from an evidence file"
@@ -63,6 +65,7 @@ class PromotionGuardGate(FileEvidenceGate):
     # -- sources -------------------------------------------------------------------------------
 
     def _offline(self, context: GateContext) -> GateResult:
+        from maturity.checks.judge import judge
         from maturity.checks.saved_answer import read_checks_file
 
         run = context.run
@@ -101,6 +104,7 @@ class PromotionGuardGate(FileEvidenceGate):
                 details,
             )
         details["repository"] = access.repository
+        from maturity.checks.judge import judge
         from maturity.checks.polling import Polled, poll
         from maturity.github.checks_source import GitHubChecksSource
         from maturity.github.client import GitHubClient

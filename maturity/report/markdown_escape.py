@@ -34,3 +34,23 @@ def md_code(value: object, *, in_table: bool = False, limit: int = 300) -> str:
     if in_table:
         text = text.replace("|", "\\|")  # GFM: a pipe ends the cell even inside a code span
     return f"{fence}{text}{fence}"
+
+
+_URL_SAFE = frozenset(string.ascii_letters + string.digits + "-._~:/?#[]@!$&'*+,;=%")
+
+
+def md_link(text: object, url: str | None, limit: int = 300) -> str:
+    """``[text](url)`` for an http(s) URL, else the text alone.
+
+    Every character outside RFC 3986's set (spaces, parentheses, angle brackets, pipes,
+    backslashes, non-ASCII) is percent-encoded, so the URL can neither end the link early nor
+    break a table cell.
+    """
+    label = md_text(text, limit)
+    if not url or not url.startswith(("https://", "http://")) or len(url) > 2000:
+        return label
+    safe = "".join(
+        ch if ch in _URL_SAFE else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "replace"))
+        for ch in url
+    )
+    return f"[{label}]({safe})"

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from maturity.report.interface import ReportFormat, ReportWriter
-from maturity.report.markdown_escape import md_code, md_text
+from maturity.report.markdown_escape import md_code, md_link, md_text
 
 MAX_FINDINGS_SHOWN = 20
+MAX_CHECK_ROWS = 30
+_TABLED = frozenset({"CHECK_FAILED", "CHECK_PENDING", "MORE_FINDINGS"})  # shown in the checks table
+_CHECK_SOURCES = {"github-api": "the GitHub API", "checks-file": "a saved answer"}
 _STATUS_ICON = {
     "pass": "✅",
     "fail": "❌",
@@ -98,7 +101,8 @@ def _warnings(report: dict[str, Any]) -> list[str]:
 def _findings(report: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     for g in report["gates"]:
-        findings = [f for f in g["findings"] if f["status"] != "pass"]
+        in_table = _TABLED if "checks" in g["details"] else frozenset()
+        findings = [f for f in g["findings"] if f["status"] != "pass" and f["code"] not in in_table]
         if len(g["findings"]) <= 1 or not findings:
             continue
         lines += ["", f"### Findings for {md_text(g['gate'])}", ""]
@@ -114,6 +118,50 @@ def _findings(report: dict[str, Any]) -> list[str]:
             lines.append(
                 f"- and {len(findings) - MAX_FINDINGS_SHOWN} more (see maturity-eval.json)"
             )
+    return lines
+
+
+def _api_line(api: dict[str, Any]) -> str:
+    parts = [f"{api['requests']} requests", f"{api['not_modified']} unchanged (304, free)"]
+    if api["retries"]:
+        parts.append(f"{api['retries']} retries")
+    if api["rate_limit_remaining"] is not None:
+        parts.append(f"rate limit left {api['rate_limit_remaining']}")
+    if api["polls"] > 1:
+        parts.append(f"{api['polls']} reads over {api['poll_wait_s']:.0f}s of waiting")
+    return ", ".join(parts)
+
+
+def _checks(report: dict[str, Any]) -> list[str]:
+    """promotion_guard's checks: the required ones that did not pass, then how they were read."""
+    lines: list[str] = []
+    for g in report["gates"]:
+        details = g["details"]
+        source = _CHECK_SOURCES.get(details.get("source", ""))
+        if source is None or "checks" not in details:
+            continue
+        checks = details["checks"]
+        required = [c for c in checks if c["required"]]
+        shown = [c for c in required if c["outcome"] != "pass"]
+        sha = md_code(details.get("sha", ""))
+        lines += ["", f"### Checks on {sha} ({md_text(g['gate'])})", ""]
+        counts = ", ".join(f"{n} {md_text(k)}" for k, n in sorted(details["outcomes"].items()))
+        lines.append(
+            f"{len(checks)} checks read from {source}; {len(required)} required ({counts})."
+        )
+        if "api" in details:
+            lines += ["", f"API: {_api_line(details['api'])}."]
+        if shown:
+            lines += ["", "| Check | From | State |", "|---|---|---|"]
+            for c in shown[:MAX_CHECK_ROWS]:
+                origin = "commit status" if c["kind"] == "status" else f"app {c['app'] or '?'}"
+                state = c["conclusion"] if c["status"] == "completed" else c["status"]
+                lines.append(
+                    f"| {md_link(c['name'], c['url'])} | {md_text(origin)} | "
+                    f"{_STATUS_ICON.get(c['outcome'], '')} {md_text(state or '')} |"
+                )
+            if len(shown) > MAX_CHECK_ROWS:
+                lines += ["", f"{len(shown) - MAX_CHECK_ROWS} more in maturity-eval.json."]
     return lines
 
 
@@ -158,7 +206,8 @@ class MarkdownReportWriter(ReportWriter):
             )
         lines = [banner, "", headline, "", *_subject_table(report)]
         lines += _blocking(report) + _gate_table(report) + _warnings(report)
-        lines += _findings(report) + _evidence(report) + _config_warnings(report)
+        lines += _checks(report) + _findings(report) + _evidence(report)
+        lines += _config_warnings(report)
         tool = report["tool"]
         lines += [
             "",
