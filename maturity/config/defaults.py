@@ -61,7 +61,15 @@ mappings:
 
 # Per-gate settings. `evidence` is a file (or list of files), relative to the workspace,
 # holding {"ok": true|false, "code": ..., "message": ..., "details": {...}}.
+# Without evidence, promotion_guard reads the commit's checks from the GitHub API; these are
+# its settings, with their defaults (docs/promotion-guard.md):
 gates: {}
 #  promotion_guard:
-#    evidence: dist/evidence/promotion_guard.json
+#    required_checks: []        # names, globs or {name, app}; empty: every check on the commit
+#    ignore: []
+#    pass_conclusions: [success, neutral, skipped]
+#    allow_missing: false
+#    min_checks: 1
+#    wait: {timeout: 600, interval: 15}   # seconds; used with --wait
+#    time_budget: 120           # seconds without --wait
 """

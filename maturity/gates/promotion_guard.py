@@ -76,7 +76,8 @@ class PromotionGuardGate(FileEvidenceGate):
         except EvidenceError as exc:
             return self._error(context.gate, exc, details)
         details["sha"] = checks.sha
-        return self._judged(context, judge(checks, _settings(context), None), details, (record,))
+        me = run.github.me if run.github else None  # MATURITY_CHECK_RUN_ID applies here too
+        return self._judged(context, judge(checks, _settings(context), me), details, (record,))
 
     def _online(self, context: GateContext) -> GateResult:
         run, settings = context.run, _settings(context)
