@@ -245,7 +245,11 @@ def _evaluate(args: argparse.Namespace) -> int:
         wait=args.wait,
     )
     report, note = run_evaluate(options, env)
-    data = report.to_dict()
+    # Last line of defence: whatever a server or evidence echoed, no secret reaches an output.
+    from maturity.text import redact
+
+    data = redact(report.to_dict(), (env.get("GITHUB_TOKEN", "").strip(),))
+    assert isinstance(data, dict)  # noqa: S101 - redact keeps the shape
     json_writer, md_writer = JsonReportWriter(), MarkdownReportWriter()
     rendered = {
         json_writer.filename: json_writer.render(data),

@@ -28,3 +28,22 @@ def clean_text(value: str, limit: int = 2000) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
+
+
+MIN_SECRET_LENGTH = 4  # shorter "secrets" would garble ordinary words and are not real tokens
+
+
+def redact(value: object, secrets: tuple[str, ...]) -> object:
+    """*value* (JSON-like: dicts, lists, strings) with every secret replaced by ``***``."""
+    secrets = tuple(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, "***")
+        return value
+    if isinstance(value, dict):
+        return {redact(k, secrets): redact(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, secrets) for v in value]
+    return value

@@ -39,6 +39,7 @@ class GitHubChecksSource:
     def __init__(self, client: GitHubClient, repository: str) -> None:
         self.client = client
         self.repository = repository
+        self._parsed: dict[str, BaseModel] = {}  # per URL: the page last parsed (reused on 304)
 
     def _repo_url(self, path: str, params: dict[str, str | int] | None = None) -> str:
         return self.client.url(f"/repos/{self.repository}{path}", params)
@@ -57,7 +58,11 @@ class GitHubChecksSource:
                 )
             seen.add(url)
             answer = self.client.get(url)
-            pages.append(parse_answer(model, answer.data, f"{where} (page {len(pages) + 1})"))
+            page = self._parsed.get(url) if answer.not_modified else None
+            if not isinstance(page, model):
+                page = parse_answer(model, answer.data, f"{where} (page {len(pages) + 1})")
+                self._parsed[url] = page
+            pages.append(page)
             url = answer.links.get("next")
         return pages
 

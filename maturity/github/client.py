@@ -256,7 +256,18 @@ class GitHubClient:
         return clean_text(shown + (f"?{parts.query}" if parts.query else ""), 200)
 
     def get(self, url: str) -> Answer:
-        """GET *url* (absolute, on the API). Raises :class:`EvidenceError` on any failure."""
+        """GET *url* (absolute, on the API). Raises :class:`EvidenceError` on any failure.
+
+        Every message is scrubbed of the token: URLs and bodies in it come from the server.
+        """
+        try:
+            return self._get(url)
+        except EvidenceError as exc:
+            raise EvidenceError(
+                exc.code, self.scrub(exc.message), self.scrub(exc.remediation), missing=exc.missing
+            ) from None
+
+    def _get(self, url: str) -> Answer:
         where = self._show(url)
         if not self.endpoint.owns(url):
             raise EvidenceError(
