@@ -189,3 +189,68 @@ def test_a_pull_requests_yaml_cannot_smuggle_legacy_workflow_commands(
     assert evaluated.code == 2
     assert "##[" not in evaluated.stdout + evaluated.stderr
     assert "##\\u005bset-output" in evaluated.stderr
+
+
+def with_guard(settings: str) -> str:
+    return DEFAULT_STAGES_YAML.replace("gates: {}\n", "gates:\n  promotion_guard:\n" + settings, 1)
+
+
+@pytest.mark.parametrize(
+    ("base", "head", "messages"),
+    [
+        (
+            "",
+            "    required_checks: [lint]\n",
+            ["promotion_guard now requires only 'lint'; other checks no longer block (weaker)"],
+        ),
+        ("    required_checks: [lint]\n", "", ["promotion_guard now requires every check"]),
+        (
+            "    required_checks: [lint, e2e]\n",
+            "    required_checks: [lint, {name: 'tests (*)', app: github-actions}]\n",
+            [
+                "promotion_guard no longer requires 'e2e' (weaker)",
+                "promotion_guard now also requires 'tests (*)' (app github-actions)",
+            ],
+        ),
+        ("", "    ignore: [codecov/*]\n", ["promotion_guard now ignores 'codecov/*' (weaker)"]),
+        (
+            "    pass_conclusions: [success]\n",
+            "    pass_conclusions: [success, neutral]\n",
+            ["promotion_guard now passes conclusion neutral (weaker)"],
+        ),
+        (
+            "",
+            "    allow_missing: true\n",
+            [
+                "promotion_guard now accepts required checks that never appeared (allow_missing) (weaker)"
+            ],
+        ),
+        (
+            "    min_checks: 5\n",
+            "    min_checks: 2\n",
+            ["promotion_guard min_checks 5 -> 2 (weaker)"],
+        ),
+        (
+            "",
+            "    evidence: checks.json\n",
+            [
+                "promotion_guard is now decided by evidence files instead of the commit's checks on GitHub (weaker)"
+            ],
+        ),
+        ("    pass_conclusions: [success, skipped]\n", "    pass_conclusions: [success]\n", []),
+        ("", "    wait: {timeout: 30}\n    time_budget: 10\n", []),
+    ],
+)
+def test_promotion_guard_settings_that_let_more_through_are_weaker(
+    base: str, head: str, messages: list[str]
+) -> None:
+    base_text = with_guard(base) if base else DEFAULT_STAGES_YAML
+    head_text = with_guard(head) if head else DEFAULT_STAGES_YAML
+    found = changes(config_of(base_text), config_of(head_text))
+    assert [c.message for c in found] == messages
+    for change in found:
+        assert change.weaker is change.message.endswith("(weaker)")
+        # the line shows the setting, or promotion_guard:/gates: when the setting is gone
+        assert change.line is not None
+        key = head_text.splitlines()[change.line - 1].split(":", maxsplit=1)[0].strip()
+        assert key in {*head.split(":", maxsplit=1)[0].split(), "promotion_guard", "gates"}

@@ -1,8 +1,8 @@
 """What a stages file means, and what a change to it does: for the pull-request reviewer.
 
 ``gate_table`` shows each stage's gate levels. ``changes`` compares a base file with the new one:
-stages added or removed, gate levels that moved (marked weaker or stronger), and refs that now
-resolve to a different stage. Refs tried: a few typical ones plus every ``examples`` entry of
+stages added or removed, gate levels that moved (marked weaker or stronger), promotion_guard
+settings that let more commits through, and refs that now resolve to a different stage. Refs tried: a few typical ones plus every ``examples`` entry of
 either file, so a mapping edit shows up as its effect ("v1.2.3: GA -> PILOT"), not as a diff.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from maturity.checks.settings import PromotionGuardSettings
 from maturity.config.types import Config, Stage
 from maturity.gates.interface import GateName
 from maturity.refs import parse_ref, ref_problem
@@ -20,7 +21,7 @@ PROBE_REFS = ("v1.2.3", "v1.2.3-rc.1", "v1.2.3-beta.1", "v1.2", "1.2.3", "main",
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # "stage-added" | "stage-removed" | "level" | "resolution"
+    kind: str  # "stage-added" | "stage-removed" | "level" | "setting" | "resolution"
     message: str
     weaker: bool = False
     line: int | None = None  # in the new file, where the change can be seen
@@ -117,6 +118,57 @@ def _resolution_changes(base: Config, head: Config) -> list[Change]:
     return changes
 
 
+def _guard(config: Config) -> PromotionGuardSettings:
+    found = config.settings.get(GateName.PROMOTION_GUARD)
+    return found if isinstance(found, PromotionGuardSettings) else PromotionGuardSettings()
+
+
+def _setting(head: Config, field: str, message: str, *, weaker: bool) -> Change:
+    where = _line(head, "gates", "promotion_guard", field)
+    where = where or _line(head, "gates", "promotion_guard", key=True)
+    mark = " (weaker)" if weaker else ""
+    return Change("setting", f"promotion_guard {message}{mark}", weaker=weaker, line=where)
+
+
+def _guard_changes(base: Config, head: Config) -> list[Change]:
+    """Settings of promotion_guard that let more (weaker) or fewer commits through."""
+    was, now = _guard(base), _guard(head)
+    out: list[Change] = []
+    if was.required != now.required:
+        if not now.required:
+            out.append(_setting(head, "required_checks", "now requires every check", weaker=False))
+        elif not was.required:
+            listed = ", ".join(p.label for p in now.required)
+            msg = f"now requires only {listed}; other checks no longer block"
+            out.append(_setting(head, "required_checks", msg, weaker=True))
+        else:
+            gone = [p.label for p in was.required if p not in now.required]
+            new = [p.label for p in now.required if p not in was.required]
+            if gone:
+                msg = f"no longer requires {', '.join(gone)}"
+                out.append(_setting(head, "required_checks", msg, weaker=True))
+            if new:
+                msg = f"now also requires {', '.join(new)}"
+                out.append(_setting(head, "required_checks", msg, weaker=False))
+    ignored = [p.label for p in now.ignore if p not in was.ignore]
+    if ignored:
+        out.append(_setting(head, "ignore", f"now ignores {', '.join(ignored)}", weaker=True))
+    passing = sorted(now.pass_conclusions - was.pass_conclusions)
+    if passing:
+        msg = f"now passes conclusion {', '.join(passing)}"
+        out.append(_setting(head, "pass_conclusions", msg, weaker=True))
+    if now.allow_missing and not was.allow_missing:
+        msg = "now accepts required checks that never appeared (allow_missing)"
+        out.append(_setting(head, "allow_missing", msg, weaker=True))
+    if now.min_checks < was.min_checks:
+        msg = f"min_checks {was.min_checks} -> {now.min_checks}"
+        out.append(_setting(head, "min_checks", msg, weaker=True))
+    if GateName.PROMOTION_GUARD in head.evidence and GateName.PROMOTION_GUARD not in base.evidence:
+        msg = "is now decided by evidence files instead of the commit's checks on GitHub"
+        out.append(_setting(head, "evidence", msg, weaker=True))
+    return out
+
+
 def changes(base: Config, head: Config) -> list[Change]:
     """Everything that differs in effect between *base* and *head*."""
-    return _stage_changes(base, head) + _resolution_changes(base, head)
+    return _stage_changes(base, head) + _guard_changes(base, head) + _resolution_changes(base, head)
