@@ -192,6 +192,17 @@ def test_connection_refused_is_an_error_not_a_crash(standin: GitHubStandIn, ws: 
     assert elapsed < BUDGET + 5
 
 
+def test_a_host_that_does_not_resolve_fails_fast(standin: GitHubStandIn, ws: Path) -> None:
+    # .invalid never resolves (RFC 2606): one retry, not six, then a fix naming GITHUB_API_URL
+    env = online_env(standin, GITHUB_API_URL="https://maturity-test.invalid/api/v3")
+    result, pg, _ = evaluate(ws, env)
+    assert result.code == 1
+    assert pg["code"] == "API_UNAVAILABLE"
+    assert pg["message"].endswith("the host name does not resolve (2 attempts)")
+    assert pg["details"]["api"]["requests"] == 2
+    assert "GITHUB_API_URL (https://maturity-test.invalid/api/v3)" in pg["remediation"]
+
+
 # --- answers that are refused ----------------------------------------------------------------
 
 

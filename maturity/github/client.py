@@ -36,6 +36,8 @@ from maturity.text import clean_text
 MAX_BODY_BYTES = 32 * 1024 * 1024
 REQUEST_TIMEOUT_S = 15.0
 MAX_ATTEMPTS = 6  # per request, for 5xx and connection failures
+MAX_ATTEMPTS_UNRESOLVED = 2  # a host name that does not resolve rarely starts to: fail fast
+_UNRESOLVED = "the host name does not resolve"
 MAX_RATE_LIMIT_WAITS = 5  # per request
 SECONDARY_LIMIT_DEFAULT_WAIT_S = 60.0  # GitHub: "wait at least one minute" when no header says
 API_VERSION = "2022-11-28"
@@ -174,7 +176,7 @@ def _short_reason(exc: BaseException) -> str:
     if "Connection refused" in text:
         return "connection refused"
     if "Name or service not known" in text or "Failed to resolve" in text:
-        return "the host name does not resolve"
+        return _UNRESOLVED
     return clean_text(f"{type(exc).__name__}: {text}", 200)
 
 
@@ -405,6 +407,13 @@ class GitHubClient:
         self._pause(wait)
 
     def _backoff(self, failures: int, where: str, reason: str, retry_after: float | None) -> None:
+        if reason == _UNRESOLVED and failures >= MAX_ATTEMPTS_UNRESOLVED:
+            raise EvidenceError(
+                "API_UNAVAILABLE",
+                f"cannot reach {self.endpoint.host} for {where}: {reason} ({failures} attempts)",
+                f"check GITHUB_API_URL ({self.endpoint.url}) and the runner's DNS and network; "
+                "offline, judge a saved answer with --checks-file",
+            )
         if failures >= MAX_ATTEMPTS:
             raise EvidenceError(
                 "API_UNAVAILABLE",
