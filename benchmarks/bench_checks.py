@@ -21,7 +21,6 @@ import argparse
 import json
 import logging
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from bench_common import machine, show
 
 if TYPE_CHECKING:
     from github_standin import GitHubStandIn, RequestInfo
@@ -66,27 +67,6 @@ class WaitTrace:
     page1_reads: int = 0
     first_answer: tuple[int, int] | None = None  # (requests logged, cost) after poll 1
     unchanged: tuple[int, int] | None = None  # the same after poll 1 + UNCHANGED_POLLS
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            ln.split(":", 1)[1].strip()
-            for ln in Path("/proc/cpuinfo").read_text().splitlines()
-            if ln.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return (
-        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; {platform.platform()}"
-    )
-
-
-def show(label: str, samples: list[float]) -> None:
-    print(
-        f"{label:<58} n={len(samples):<4} min {min(samples):8.1f} ms   "
-        f"median {statistics.median(samples):8.1f} ms   max {max(samples):8.1f} ms"
-    )
 
 
 def endpoint(path: str) -> str:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from bench_common import machine, show
 
 REPO = Path(__file__).resolve().parent.parent
 GATES = (
@@ -44,13 +44,6 @@ def timed(fn: Callable[[], None], runs: int, warmup: int = 2) -> list[float]:
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     return samples
-
-
-def show(label: str, samples: list[float]) -> None:
-    print(
-        f"{label:<58} n={len(samples):<4} min {min(samples):8.1f} ms   "
-        f"median {statistics.median(samples):8.1f} ms   max {max(samples):8.1f} ms"
-    )
 
 
 def many_mappings_yaml(n: int) -> str:
@@ -80,17 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    cpu = next(
-        (
-            ln.split(":", 1)[1].strip()
-            for ln in Path("/proc/cpuinfo").read_text().splitlines()
-            if ln.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    print(
-        f"machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; {platform.platform()}"
-    )
+    print(f"machine: {machine()}")
 
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp)

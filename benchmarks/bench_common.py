@@ -1,0 +1,31 @@
+"""What every benchmark script prints the same way: the machine, and min/median/max lines."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+from pathlib import Path
+
+
+def machine() -> str:
+    """CPU model, cores, Python and platform: results mean nothing without them."""
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; {platform.platform()}"
+    )
+
+
+def show(label: str, samples: list[float]) -> None:
+    """One line: *label*, the number of runs and min/median/max in milliseconds."""
+    print(
+        f"{label:<58} n={len(samples):<4} min {min(samples):8.1f} ms   "
+        f"median {statistics.median(samples):8.1f} ms   max {max(samples):8.1f} ms"
+    )
