@@ -1,7 +1,6 @@
 """A GitHub REST API stand-in: real HTTP on 127.0.0.1 (pytest-httpserver), GitHub.com's behaviour.
 
-Every body is a deep copy of an example from GitHub's OpenAPI description (tests/fixtures/github,
-see SOURCE.md) with fields replaced. Headers, pagination (``Link``), conditional requests
+Bodies come from ``github_bodies.py`` (GitHub's OpenAPI examples with fields replaced). Headers, pagination (``Link``), conditional requests
 (``ETag``/``If-None-Match`` -> 304 at no rate-limit cost), rate-limit accounting and error bodies
 follow GitHub.com's documentation. Faults are scripted per path with :class:`Reply`.
 
@@ -18,9 +17,7 @@ newest status per context, as GitHub documents.
 
 from __future__ import annotations
 
-import base64
 import copy
-import functools
 import hashlib
 import itertools
 import json
@@ -28,129 +25,52 @@ import math
 import re
 import threading
 import time
-import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from github_bodies import (
+    DOCS,
+    FIXTURES,
+    GITHUB_ACTIONS_APP_ID,
+    JSON_TYPE,
+    RATE_DOCS,
+    REPO,
+    REPO_ID,
+    SHA,
+    TOKEN,
+    Reply,
+    check_run,
+    commit_status,
+    error_body,
+    fixture,
+    load_fixture,
+    node_id,
+    openapi_schema,
+)
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 from werkzeug.datastructures import Headers, MultiDict
 
-TOKEN = "ghs_standinTOKEN0123456789abcdefABCDEF"  # noqa: S105 - the stand-in's test token
-SHA = "ce587453ced02b1526dfb4cb910479d431683101"
-REPO = "octo-org/octo-repo"
-REPO_ID = 1296269
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "github"
-JSON_TYPE = "application/json; charset=utf-8"
-DOCS = "https://docs.github.com/rest"
-GITHUB_ACTIONS_APP_ID = 15368
-_API = "https://api.github.com"  # the builders' URLs; the stand-in's own URLs use base_url
-_EXAMPLE_TIME = "2018-05-04T01:14:52Z"
-_RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
-_UNICORN = """<!DOCTYPE html>
-<html>
-  <head>
-    <meta http-equiv="Content-type" content="text/html; charset=utf-8">
-    <title>Unicorn! &middot; GitHub</title>
-  </head>
-  <body>
-    <div class="container">
-      <p><strong>We had issues producing the response to your request.</strong></p>
-      <p>Sorry about that. Please try refreshing and contact us if the problem persists.</p>
-    </div>
-  </body>
-</html>
-"""  # GitHub's 502 "unicorn" page, abridged (styles and the inline image left out)
-
-
-@functools.cache
-def _load(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-
-
-def fixture(name: str) -> Any:
-    """A fresh deep copy of tests/fixtures/github/*name*."""
-    return copy.deepcopy(_load(name))
-
-
-def openapi_schema(name: str) -> dict[str, Any]:
-    """The response schema *name* (e.g. ``"check-runs"``) as plain JSON Schema.
-
-    The schemas are OpenAPI 3.0, where ``nullable: true`` allows null; jsonschema ignores that
-    keyword, so it becomes a null alternative (``type: [T, "null"]``, ``None`` in an enum).
-    """
-    result: dict[str, Any] = _nullable_to_null(fixture(f"{name}.schema.json"))
-    return result
-
-
-def _nullable_to_null(node: Any) -> Any:
-    if isinstance(node, list):
-        return [_nullable_to_null(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: _nullable_to_null(v) for k, v in node.items() if k != "nullable"}
-    if node.get("nullable") is True:
-        if "enum" in out and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
-        if isinstance(out.get("type"), str):
-            out["type"] = [out["type"], "null"]
-        elif "type" not in out:
-            out = {"anyOf": [out, {"type": "null"}]}
-    return out
-
-
-def _node_id(kind: str, ident: object) -> str:
-    """GitHub's legacy global node id, e.g. ``MDg6Q2hlY2tSdW40`` for ``08:CheckRun4``."""
-    return base64.b64encode(f"0{len(kind)}:{kind}{ident}".encode()).decode()
-
-
-def _error(status: int, message: str, documentation_url: str = DOCS) -> dict[str, str]:
-    return {"message": message, "documentation_url": documentation_url, "status": str(status)}
-
-
-@dataclass
-class Reply:
-    """A scripted answer, used once, before normal handling (even before the token check)."""
-
-    status: int
-    body: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def secondary_rate_limit(cls, retry_after: int = 1, status: int = 403) -> Reply:
-        """GitHub's secondary-limit answer: its message and ``Retry-After`` (seconds)."""
-        message = (
-            "You have exceeded a secondary rate limit. Please wait a few minutes before you try"
-            " again. If you reach out to GitHub Support for help, please include the request ID"
-            " 5EA1:3D44BC:2EBE600:2FB5B47:674D2937."
-        )
-        body = _error(status, message, f"{_RATE_DOCS}#about-secondary-rate-limits")
-        return cls(status, json.dumps(body), {"retry-after": str(retry_after)})
-
-    @classmethod
-    def primary_rate_limit(cls, reset_in: int = 1) -> Reply:
-        """403 with ``x-ratelimit-remaining: 0``, the reset *reset_in* seconds from now."""
-        body = _error(403, "API rate limit exceeded for installation ID 4242.", _RATE_DOCS)
-        reset = str(int(time.time()) + reset_in)
-        headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}
-        return cls(403, json.dumps(body), headers)
-
-    @classmethod
-    def server_error(cls, status: int = 502) -> Reply:
-        """GitHub's 502 is its HTML unicorn page; other 5xx answer ``{"message": "Server Error"}``."""
-        if status == 502:
-            return cls(status, _UNICORN, {"content-type": "text/html; charset=utf-8"})
-        return cls(status, json.dumps({"message": "Server Error"}))
-
-    @classmethod
-    def truncated(cls) -> Reply:
-        """200 ``application/json`` whose body is a valid check-runs page cut off half way."""
-        page = {"total_count": 3, "check_runs": [check_run(i, f"job {i}") for i in (1, 2, 3)]}
-        text = json.dumps(page)
-        return cls(200, text[: len(text) // 2])
+__all__ = [
+    "DOCS",
+    "FIXTURES",
+    "GITHUB_ACTIONS_APP_ID",
+    "JSON_TYPE",
+    "REPO",
+    "REPO_ID",
+    "SHA",
+    "TOKEN",
+    "GitHubStandIn",
+    "Recorded",
+    "Reply",
+    "RequestInfo",
+    "check_run",
+    "commit_status",
+    "fixture",
+    "openapi_schema",
+]
 
 
 @dataclass(frozen=True)
@@ -172,96 +92,6 @@ class Recorded(RequestInfo):
     """One request the stand-in received, with the status it answered."""
 
     status: int
-
-
-def check_run(
-    id: int,  # named as GitHub names the field
-    name: str,
-    *,
-    status: str = "completed",
-    conclusion: str | None = "success",
-    app: str = "github-actions",
-    app_id: int | None = None,
-    sha: str = SHA,
-    started_at: str | None = None,
-    completed_at: str | None = None,
-    details_url: str | None = None,
-) -> dict[str, Any]:
-    """The octokit example check run with these fields; ``conclusion`` is None unless completed."""
-    run: dict[str, Any] = fixture("check-runs.example.json")["check_runs"][0]
-    completed = status == "completed"
-    url = f"{_API}/repos/{REPO}/check-runs/{id}"
-    html_url = f"https://github.com/{REPO}/runs/{id}"
-    if details_url is None:
-        details_url = html_url if app == "github-actions" else run["details_url"]
-    run.update(
-        id=id,
-        node_id=_node_id("CheckRun", id),
-        name=name,
-        head_sha=sha,
-        url=url,
-        html_url=html_url,
-        details_url=details_url,
-        status=status,
-        conclusion=conclusion if completed else None,
-        started_at=started_at or _EXAMPLE_TIME,
-        completed_at=completed_at or (_EXAMPLE_TIME if completed else None),
-        app=_app(run["app"], app, app_id),
-        pull_requests=[],
-    )
-    run["output"]["annotations_url"] = f"{url}/annotations"
-    return run
-
-
-def _app(app: dict[str, Any], slug: str, app_id: int | None) -> dict[str, Any]:
-    """The example app renamed to *slug*; github-actions is GitHub's own app 15368."""
-    actions = slug == "github-actions"
-    if app_id is None:  # a stable id per slug, away from real small ids
-        app_id = GITHUB_ACTIONS_APP_ID if actions else 100_000 + zlib.crc32(slug.encode()) % 900_000
-    app.update(
-        id=app_id,
-        slug=slug,
-        node_id=_node_id("Integration", app_id),
-        name="GitHub Actions" if actions else slug.replace("-", " ").title(),
-        html_url=f"https://github.com/apps/{slug}",
-    )
-    if actions:
-        app["owner"].update(id=9919, node_id=_node_id("Organization", 9919), type="Organization")
-    return app
-
-
-_STATUS_TEXT = {
-    "success": "Build has completed successfully",
-    "failure": "Build has failed",
-    "error": "Build could not run",
-    "pending": "Build is in progress",
-}
-
-
-def commit_status(
-    id: int,  # named as GitHub names the field
-    context: str,
-    state: str = "success",
-    *,
-    updated_at: str | None = None,
-    target_url: str | None = None,
-    description: str | None = None,
-) -> dict[str, Any]:
-    """The octokit combined-status example's status item with these fields."""
-    item: dict[str, Any] = fixture("combined-status.example.json")["statuses"][0]
-    when = updated_at or item["updated_at"]
-    item.update(
-        id=id,
-        node_id=_node_id("Status", id),
-        url=f"{_API}/repos/{REPO}/statuses/{SHA}",
-        context=context,
-        state=state,
-        created_at=when,
-        updated_at=when,
-        target_url=target_url or f"https://ci.example.com/{id}/output",
-        description=description if description is not None else _STATUS_TEXT.get(state, ""),
-    )
-    return item
 
 
 _REPO_PATH = r"^/(?:repos/(?P<owner>[^/]+)/(?P<name>[^/]+)|repositories/(?P<id>\d+))"
@@ -391,12 +221,12 @@ class GitHubStandIn:
             self.rate_remaining, self.rate_reset = self.rate_limit, int(time.time()) + 3600
         scheme, _, credential = info.headers.get("authorization", "").partition(" ")
         if scheme.lower() not in ("token", "bearer") or credential.strip() != self.token:
-            return self._json(401, _error(401, "Bad credentials"))
+            return self._json(401, error_body(401, "Bad credentials"))
         if self.rate_remaining <= 0:  # GitHub's primary limit; a 403 that spends nothing
-            body = _error(403, "API rate limit exceeded for installation ID 4242.", _RATE_DOCS)
+            body = error_body(403, "API rate limit exceeded for installation ID 4242.", RATE_DOCS)
             return self._json(403, body, spend=False)
         if info.method != "GET":
-            return self._json(404, _error(404, "Not Found"))
+            return self._json(404, error_body(404, "Not Found"))
         status, body, link = self._answer(route, request.args)
         if status != 200:
             return self._json(status, body)
@@ -458,14 +288,14 @@ class GitHubStandIn:
                 return self._git_tag(ref)
             sha = self._resolve(ref)
             if sha is None:
-                return 422, _error(422, f"No commit found for SHA: {ref}", _DOC[kind]), None
+                return 422, error_body(422, f"No commit found for SHA: {ref}", _DOC[kind]), None
             url = f"{self.base_url}/repositories/{self.repo_id}/commits/{quote(ref)}/{kind}"
             if kind == "check-runs":
                 runs = [r for r in self._runs[sha] if _wanted(r, args)]
                 page, link = self._page(runs, args, url)
                 return 200, {"total_count": len(runs), "check_runs": page}, link
             return self._combined_status(sha, args, url)
-        return 404, _error(404, "Not Found"), None
+        return 404, error_body(404, "Not Found"), None
 
     def _resolve(self, ref: str) -> str | None:
         if ref in self._runs:
@@ -531,7 +361,7 @@ class GitHubStandIn:
         return 200, body, link
 
     def _repository(self) -> Any:
-        text = json.dumps(_load("combined-status.example.json")["repository"])
+        text = json.dumps(load_fixture("combined-status.example.json")["repository"])
         owner, name = self.repo.split("/", 1)
         text = re.sub(r"https?://api\.github\.com", self.base_url, text)
         text = re.sub(r"/octocat\b", f"/{owner}", text.replace("octocat/Hello-World", self.repo))
@@ -542,12 +372,12 @@ class GitHubStandIn:
 
     def _git_ref(self, ref: str) -> _Answer:
         if ref not in self._refs:
-            return 404, _error(404, "Not Found", _DOC["git-ref"]), None
+            return 404, error_body(404, "Not Found", _DOC["git-ref"]), None
         sha, tag_sha = self._refs[ref]
         body = fixture("git-ref.example.json")
         body.update(
             ref=f"refs/{ref}",
-            node_id=_node_id("Ref", f"refs/{ref}"),
+            node_id=node_id("Ref", f"refs/{ref}"),
             url=f"{self.base_url}/repos/{self.repo}/git/refs/{ref}",
             object=self._object("tag", tag_sha) if tag_sha else self._object("commit", sha),
         )
@@ -558,14 +388,14 @@ class GitHubStandIn:
             if tag == tag_sha:
                 body = fixture("git-tag.example.json")
                 body.update(
-                    node_id=_node_id("Tag", tag_sha),
+                    node_id=node_id("Tag", tag_sha),
                     tag=ref.removeprefix("tags/"),
                     sha=tag_sha,
                     url=f"{self.base_url}/repos/{self.repo}/git/tags/{tag_sha}",
                     object=self._object("commit", sha),
                 )
                 return 200, body, None
-        return 404, _error(404, "Not Found", _DOC["git-tag"]), None
+        return 404, error_body(404, "Not Found", _DOC["git-tag"]), None
 
     def _object(self, kind: str, sha: str) -> dict[str, str]:
         return {
