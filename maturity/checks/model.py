@@ -34,7 +34,6 @@ class CheckItem:
     status: str
     conclusion: str | None  # check run conclusion, or the status's state once not pending
     url: str | None
-    started_at: str | None = None
 
     @property
     def shown(self) -> str:
@@ -82,7 +81,6 @@ def check_run_item(run: CheckRunAnswer) -> CheckItem:
         status=clean_text(run.status, 40),
         conclusion=clean_text(run.conclusion, 40) if run.conclusion else None,
         url=_web_url(run.details_url, run.html_url),
-        started_at=run.started_at,
     )
 
 
@@ -97,7 +95,6 @@ def status_item(status: StatusAnswer) -> CheckItem:
         status="pending" if pending else COMPLETED,
         conclusion=None if pending else state,
         url=_web_url(status.target_url),
-        started_at=status.created_at,
     )
 
 

@@ -123,7 +123,6 @@ class SelfIdentity:
 
     check_run_id: int | None = None  # from MATURITY_CHECK_RUN_ID (${{ job.check_run_id }})
     job: str | None = None  # GITHUB_JOB: the job id, also the check run name when no `name:` is set
-    workflow: str | None = None  # GITHUB_WORKFLOW
 
 
 @dataclass(frozen=True)
@@ -163,10 +162,9 @@ def access_from_env(env: Mapping[str, str]) -> GitHubAccess:
             run_id = int(value)
             break
     job = env.get("GITHUB_JOB", "").strip() or None
-    workflow = env.get("GITHUB_WORKFLOW", "").strip() or None
     return GitHubAccess(
         endpoint=endpoint,
         token=Secret(token_text) if token_text else None,
         repository=repository,
-        me=SelfIdentity(check_run_id=run_id, job=job, workflow=workflow),
+        me=SelfIdentity(check_run_id=run_id, job=job),
     )
