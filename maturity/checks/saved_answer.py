@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
+from maturity.bounded_read import FileTooLargeError, NotRegularFileError, read_regular_file
 from maturity.checks.model import CommitChecks, assemble
 from maturity.evidence.interface import EvidenceError, EvidenceRecord
 from maturity.github.answers import CheckRunsPage, CombinedStatusPage, parse_answer
+from maturity.strict_json import reject_constant
 from maturity.text import clean_text
 
 MAX_CHECKS_FILE_BYTES = 64 * 1024 * 1024
@@ -32,7 +32,7 @@ HOW_TO_SAVE = (
 
 def _read_bytes(path: Path, shown: str) -> bytes:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        return read_regular_file(path, MAX_CHECKS_FILE_BYTES)
     except FileNotFoundError:
         raise EvidenceError(
             "MISSING_EVIDENCE", f"checks file {shown} does not exist", HOW_TO_SAVE, missing=True
@@ -41,29 +41,21 @@ def _read_bytes(path: Path, shown: str) -> bytes:
         raise EvidenceError(
             "INVALID_EVIDENCE", f"checks file {shown} cannot be read: {exc.strerror}", HOW_TO_SAVE
         ) from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise EvidenceError(
-                "INVALID_EVIDENCE", f"checks file {shown} is not a regular file", HOW_TO_SAVE
-            )
-        data = handle.read(MAX_CHECKS_FILE_BYTES + 1)
-    if len(data) > MAX_CHECKS_FILE_BYTES:
+    except NotRegularFileError:
+        raise EvidenceError(
+            "INVALID_EVIDENCE", f"checks file {shown} is not a regular file", HOW_TO_SAVE
+        ) from None
+    except FileTooLargeError:
         raise EvidenceError(
             "EVIDENCE_TOO_LARGE",
             f"checks file {shown} is larger than {MAX_CHECKS_FILE_BYTES // (1024 * 1024)} MiB",
             "save only the check-runs and status answers of the one commit",
-        )
-    return data
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+        ) from None
 
 
 def _documents(text: str, shown: str) -> list[Any]:
     """Every JSON value in *text*: one, several back to back, arrays of pages flattened."""
-    decoder = json.JSONDecoder(parse_constant=_reject_constant)
+    decoder = json.JSONDecoder(parse_constant=reject_constant)
     docs: list[Any] = []
     pos = 0
     while True:

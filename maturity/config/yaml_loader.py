@@ -13,8 +13,6 @@ PyYAML's safe loader is the parser; construction is ours, so that we can:
 
 from __future__ import annotations
 
-import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from maturity.bounded_read import FileTooLargeError, NotRegularFileError, read_regular_file
 from maturity.errors import ConfigError
 
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -233,12 +232,8 @@ def load_yaml_file(path: Path, display: str | None = None) -> tuple[LoadedYaml, 
     """Read and parse *path* (size-bounded); returns the parsed document and the raw bytes."""
     source = display or str(path)
     try:
-        # O_NONBLOCK + a regular-file check: a FIFO or device named as the config must not hang
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise ConfigError(f"{source}: not a regular file", "point --config at a YAML file")
-            raw = fh.read(MAX_CONFIG_BYTES + 1)
+        # a FIFO or device named as the config must not hang the run
+        raw = read_regular_file(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         raise ConfigError(
             f"{source}: no such file",
@@ -248,10 +243,14 @@ def load_yaml_file(path: Path, display: str | None = None) -> tuple[LoadedYaml, 
         raise ConfigError(
             f"{source}: cannot read: {exc.strerror}", "check the path and permissions"
         ) from None
-    if len(raw) > MAX_CONFIG_BYTES:
+    except NotRegularFileError:
+        raise ConfigError(
+            f"{source}: not a regular file", "point --config at a YAML file"
+        ) from None
+    except FileTooLargeError:
         raise ConfigError(
             f"{source}: larger than {MAX_CONFIG_BYTES} bytes", "a stages file is a few KiB; trim it"
-        )
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
 from maturity.evidence.interface import EvidenceError
+from maturity.strict_json import reject_constant
 
 CODE_PATTERN = r"^[A-Z][A-Z0-9_]{0,63}$"
 #: Deepest nesting of arrays/objects accepted; deeper data could not be written back into the
@@ -51,10 +52,6 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):  # 1e400 parses as inf, which no JSON report can hold
@@ -88,7 +85,7 @@ def parse_evidence(data: bytes, shown: str) -> EvidenceFile:
         obj = json.loads(
             data.decode("utf-8"),
             object_pairs_hook=_no_duplicates,
-            parse_constant=_no_constants,
+            parse_constant=reject_constant,
             parse_float=_finite_float,
         )
     except UnicodeDecodeError as exc:

@@ -31,6 +31,7 @@ from maturity.evidence.interface import EvidenceError
 from maturity.github.access import PERMISSIONS_HINT, GitHubAccess
 from maturity.github.deadline import Deadline
 from maturity.github.links import parse_links
+from maturity.strict_json import reject_constant
 from maturity.text import clean_text
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -200,10 +201,6 @@ def _int_header(headers: Mapping[str, str], name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 20 else None
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 class GitHubClient:
     """GET JSON from the API with conditional requests, retries and a shared deadline."""
 
@@ -329,7 +326,7 @@ class GitHubClient:
 
     def _accept(self, url: str, where: str, headers: Mapping[str, str], body: str) -> Answer:
         try:
-            data = json.loads(body, parse_constant=_reject_constant)
+            data = json.loads(body, parse_constant=reject_constant)
         except (ValueError, RecursionError) as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
             raise EvidenceError(
