@@ -118,11 +118,10 @@ def checks_file_from(option: str | None, evidence: Sequence[str]) -> Path | None
         )
     path = Path(option)
     if not path.exists():
-        raise UsageError(
-            f"--checks-file {clean_text(option, 200)} does not exist",
-            "save the answers first: gh api --paginate 'repos/OWNER/REPO/commits/SHA/check-runs"
-            "?per_page=100' > FILE; gh api --paginate 'repos/OWNER/REPO/commits/SHA/status' >> FILE",
-        )
+        # imported only on this error: the module loads the pydantic models of GitHub's answers
+        from maturity.checks.saved_answer import HOW_TO_SAVE  # noqa: PLC0415
+
+        raise UsageError(f"--checks-file {clean_text(option, 200)} does not exist", HOW_TO_SAVE)
     return path
 
 

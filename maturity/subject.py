@@ -15,8 +15,8 @@ from maturity.refs import Ref, RefType, parse_ref, validate_sha
 from maturity.text import clean_text
 
 # owner/name; a name is not "." or ".." (those would walk out of the repository in URLs)
-_REPO_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/(?!\.\.?$)[A-Za-z0-9._-]{1,100}")
-_NUMBER_RE = re.compile(r"[0-9]{1,20}")
+REPOSITORY_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/(?!\.\.?$)[A-Za-z0-9._-]{1,100}")
+NUMBER_RE = re.compile(r"[0-9]{1,20}")
 _URL_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/-]*)?")
 _EVENT_RE = re.compile(r"[a-z_]{1,64}")
 
@@ -45,7 +45,10 @@ def _get(env: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
-def _checked(env: Mapping[str, str], name: str, pattern: re.Pattern[str], what: str) -> str | None:
+def checked_env(
+    env: Mapping[str, str], name: str, pattern: re.Pattern[str], what: str
+) -> str | None:
+    """``env[name]`` stripped, ``None`` when unset or empty; a usage error when it is not *what*."""
     value = _get(env, name)
     if value is not None and not pattern.fullmatch(value):
         raise UsageError(
@@ -85,16 +88,18 @@ def resolve_ref_input(
 
 
 def subject_from(env: Mapping[str, str], ref: Ref, sha: str | None = None) -> Subject:
-    repository = _checked(env, "GITHUB_REPOSITORY", _REPO_RE, "owner/name")
+    repository = checked_env(env, "GITHUB_REPOSITORY", REPOSITORY_RE, "owner/name")
     if sha is not None:
         commit: str | None = validate_sha(sha)
     elif (env_sha := _get(env, "GITHUB_SHA")) is not None:
         commit = validate_sha(env_sha, source="GITHUB_SHA")
     else:
         commit = None
-    run_id = _checked(env, "GITHUB_RUN_ID", _NUMBER_RE, "a number")
-    attempt = _checked(env, "GITHUB_RUN_ATTEMPT", _NUMBER_RE, "a number")
-    server = _checked(env, "GITHUB_SERVER_URL", _URL_RE, "an http(s) URL") or "https://github.com"
+    run_id = checked_env(env, "GITHUB_RUN_ID", NUMBER_RE, "a number")
+    attempt = checked_env(env, "GITHUB_RUN_ATTEMPT", NUMBER_RE, "a number")
+    server = (
+        checked_env(env, "GITHUB_SERVER_URL", _URL_RE, "an http(s) URL") or "https://github.com"
+    )
     url = None
     if repository and run_id:
         url = f"{server.rstrip('/')}/{repository}/actions/runs/{run_id}"
@@ -109,7 +114,7 @@ def subject_from(env: Mapping[str, str], ref: Ref, sha: str | None = None) -> Su
         sha=commit,
         run=RunInfo(id=run_id, attempt=attempt, url=url),
         actor=clean_text(actor, 100) if actor else None,
-        event=_checked(env, "GITHUB_EVENT_NAME", _EVENT_RE, "an event name"),
+        event=checked_env(env, "GITHUB_EVENT_NAME", _EVENT_RE, "an event name"),
         workflow=clean_text(workflow, 200) if workflow else None,
         job=clean_text(job, 200) if job else None,
     )

@@ -7,17 +7,15 @@ only the transport asks for the real value, and only for the configured API host
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from maturity.errors import UsageError
+from maturity.subject import NUMBER_RE, REPOSITORY_RE, checked_env
 from maturity.text import clean_text
 
 DEFAULT_API_URL = "https://api.github.com"
-_REPO_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/(?!\.\.?$)[A-Za-z0-9._-]{1,100}")
-_ID_RE = re.compile(r"[0-9]{1,20}")
 _PERMISSIONS = "checks: read, statuses: read, contents: read"
 
 #: What every remediation about access says: the permissions the token needs.
@@ -144,17 +142,12 @@ def access_from_env(env: Mapping[str, str]) -> GitHubAccess:
             "GITHUB_TOKEN holds characters no token has (spaces, control or non-ASCII characters)",
             "set GITHUB_TOKEN to the token alone",
         )
-    repository = env.get("GITHUB_REPOSITORY", "").strip() or None
-    if repository is not None and not _REPO_RE.fullmatch(repository):
-        raise UsageError(
-            f"GITHUB_REPOSITORY is not owner/name: '{clean_text(repository, 80)}'",
-            "set GITHUB_REPOSITORY to owner/name",
-        )
+    repository = checked_env(env, "GITHUB_REPOSITORY", REPOSITORY_RE, "owner/name")
     run_id = None
     for name in ("MATURITY_CHECK_RUN_ID", "GITHUB_JOB_CHECK_RUN_ID"):
         value = env.get(name, "").strip()
         if value:
-            if not _ID_RE.fullmatch(value):
+            if not NUMBER_RE.fullmatch(value):
                 raise UsageError(
                     f"{name} is not a number: '{clean_text(value, 40)}'",
                     f"set {name}: ${{{{ job.check_run_id }}}} in the step's env, or unset it",
