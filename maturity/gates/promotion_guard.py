@@ -106,7 +106,7 @@ class PromotionGuardGate(FileEvidenceGate):
             )
         details["repository"] = access.repository
         from maturity.checks.judge import judge
-        from maturity.checks.polling import Polled, poll
+        from maturity.checks.polling import Polled, PollFailed, poll
         from maturity.github.checks_source import GitHubChecksSource
         from maturity.github.client import GitHubClient
         from maturity.github.deadline import Deadline
@@ -138,22 +138,22 @@ class PromotionGuardGate(FileEvidenceGate):
             failure = None
         finally:
             client.close()
+        progress = polled or (failure if isinstance(failure, PollFailed) else None)
         details["api"] = {
             **client.stats.as_dict(),
-            "polls": polled.polls if polled else getattr(failure, "polls", 0),
-            "poll_wait_s": round(
-                polled.waited_s if polled else getattr(failure, "waited_s", 0.0), 3
-            ),
+            "polls": progress.polls if progress else 0,
+            "poll_wait_s": round(progress.waited_s if progress else 0.0, 3),
             "elapsed_s": round(deadline.elapsed(), 3),
             "time_budget_s": budget,
         }
         if polled is None:
             assert failure is not None  # noqa: S101 - one of the two is always set
             return self._error(context.gate, failure, details)
+        if polled.timed_out:
+            details["wait_timed_out"] = True
         result = self._judged(context, polled.judgement, details, (_checks_digest(polled.checks),))
         if not polled.timed_out:
             return result
-        details["wait_timed_out"] = True
         message = (
             f"{result.message}; still so after waiting {deadline.elapsed():.0f}s "
             f"(wait timeout {budget:g}s)"

@@ -68,13 +68,12 @@ class GitHubChecksSource:
 
     def read(self, sha: str) -> CommitChecks:
         """Both listings for *sha*; one fresh re-read when a listing shifted while being paged."""
-        for attempt in (1, 2):
-            try:
-                return self._read_once(sha)
-            except EvidenceError as exc:
-                if exc.code != "INCOMPLETE_LISTING" or attempt == 2:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            return self._read_once(sha)
+        except EvidenceError as exc:
+            if exc.code != "INCOMPLETE_LISTING":
+                raise
+        return self._read_once(sha)
 
     def _read_once(self, sha: str) -> CommitChecks:
         where = f"the checks of {sha[:12]} in {self.repository}"

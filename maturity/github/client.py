@@ -246,7 +246,8 @@ class GitHubClient:
         return f"{self.endpoint.url}{path}{query}"
 
     def scrub(self, text: str) -> str:
-        """Server text with the token removed, should a server ever echo it."""
+        """Server text with the token removed, should a server ever echo it. ``get`` applies it
+        to every error it raises, so the helpers that build messages need not."""
         return text.replace(self._token, "***") if self._token else text
 
     def _show(self, url: str) -> str:
@@ -296,9 +297,7 @@ class GitHubClient:
             except (_Refused, ValueError) as exc:  # ValueError: PyGithub reading a bad header
                 raise EvidenceError(
                     "MALFORMED_ANSWER",
-                    self.scrub(
-                        f"the answer to {where} cannot be used: {clean_text(str(exc), 200)}"
-                    ),
+                    f"the answer to {where} cannot be used: {clean_text(str(exc), 200)}",
                     "check GITHUB_API_URL points at the GitHub REST API (…/api/v3 on GitHub "
                     "Enterprise Server) and that no proxy rewrites answers",
                 ) from None
@@ -348,7 +347,7 @@ class GitHubClient:
         except (ValueError, RecursionError):
             return ""
         if isinstance(data, dict) and isinstance(data.get("message"), str):
-            return self.scrub(clean_text(data["message"], 200))
+            return clean_text(data["message"], 200)
         return ""
 
     def _note_rate_limit(self, headers: Mapping[str, str]) -> None:
@@ -414,7 +413,7 @@ class GitHubClient:
         if failures >= MAX_ATTEMPTS:
             raise EvidenceError(
                 "API_UNAVAILABLE",
-                self.scrub(f"GitHub did not answer {where} after {failures} attempts: {reason}"),
+                f"GitHub did not answer {where} after {failures} attempts: {reason}",
                 "check https://www.githubstatus.com (or your GitHub Enterprise Server) and the "
                 "runner's network, then re-run the evaluation",
             )
@@ -430,10 +429,8 @@ class GitHubClient:
     def _out_of_time(self, where: str, when: str) -> EvidenceError:
         return EvidenceError(
             "API_TIMEOUT",
-            self.scrub(
-                f"the time budget of {self.deadline.seconds:.0f}s for reading GitHub ran out "
-                f"{when}, at {where}"
-            ),
+            f"the time budget of {self.deadline.seconds:.0f}s for reading GitHub ran out "
+            f"{when}, at {where}",
             "re-run the evaluation; if GitHub is slow, raise gates.promotion_guard.time_budget",
         )
 
