@@ -13,6 +13,7 @@ PyYAML's safe loader is the parser; construction is ours, so that we can:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,6 +189,23 @@ def _check_depth(text: str, source: str) -> None:
             depth -= 1
 
 
+_FLOW_TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|#[^\n]*|[\[\]{}]""")
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of flow collections (``[``, ``{``) in *text*, quoted scalars and
+    comments aside. Only used to explain a parser error, so an approximation is enough."""
+    depth = deepest = 0
+    for match in _FLOW_TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in ("]", "}"):
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def load_yaml_text(text: str, source: str) -> LoadedYaml:
     """Parse one YAML document from *text*; every failure is a ``ConfigError`` with a location."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_CONFIG_BYTES:
@@ -200,6 +218,12 @@ def load_yaml_text(text: str, source: str) -> LoadedYaml:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        if mark is not None and _flow_depth(text[: mark.index]) > MAX_DEPTH:
+            # libyaml's scanner runs ahead of the events and has a nesting limit of its own
+            # (1,000 since 0.2.5 / PyYAML 6.0.4); whatever it calls it, it is our limit too
+            raise ConfigError(
+                f"{where}: nesting deeper than {MAX_DEPTH} levels", "flatten the document"
+            ) from None
         context = exc.context
         if context and exc.context_mark and mark and exc.context_mark.line != mark.line:
             # e.g. an unclosed quote or bracket: the problem is found lines later, at the end
