@@ -700,7 +700,7 @@ def test_free_form_stage_names(name: str, tmp_path: Path) -> None:
         (
             "  - pattern: 'v*'\n",
             "  - regex: 'v(1|2'\n",
-            "mappings[0].regex: invalid regular expression: missing ), unterminated subpattern",
+            "mappings[0].regex: invalid regular expression: missing ): v(1|2 (RE2 syntax: ",
         ),
         (
             "  - pattern: 'v*'\n",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from maturity.config.glob import glob_regex
+from maturity.config.glob import GlobMatcher, compile_glob
 
 DEFAULT_PASS_CONCLUSIONS = frozenset({"success", "neutral", "skipped"})
 
@@ -19,13 +18,13 @@ class CheckPattern:
     app: str | None = None
 
     @cached_property
-    def _regex(self) -> re.Pattern[str]:
-        return glob_regex(self.name)
+    def _glob(self) -> GlobMatcher:
+        return compile_glob(self.name)
 
     def matches(self, name: str, app: str | None) -> bool:
         if self.app is not None and app != self.app:
             return False
-        return self._regex.fullmatch(name) is not None
+        return self._glob.fullmatch(name)
 
     @property
     def label(self) -> str:

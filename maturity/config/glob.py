@@ -1,6 +1,9 @@
 """Ref globs: ``*`` (any run of characters, ``/`` included), ``?`` (one character),
 ``[abc]``/``[a-z]``/``[!abc]`` (one character of/not of a set); everything else literal.
 
+:func:`compile_glob` gives the one matcher every glob (ref mappings, check names) goes through;
+it never backtracks, so a hostile glob cannot stall a job on a long ref.
+
 Besides matching, :func:`glob_covers` decides whether every string one glob matches is also
 matched by another. That is what lets ``maturity validate`` prove that a mapping is shadowed by an
 earlier one instead of guessing from examples.
@@ -88,56 +91,147 @@ def _parse_set(pattern: str, start: int) -> tuple[_Token, int]:
     return _Token("set", frozenset(chars), negated), i + 1
 
 
-@lru_cache(maxsize=4096)
-def glob_regex(pattern: str) -> re.Pattern[str]:
+def _segment_regex(tokens: tuple[_Token, ...]) -> str:
+    """A Python regex for a run of one-character tokens: fixed length, no quantifier."""
     parts: list[str] = []
-    for tok in parse_glob(pattern):
-        if tok.kind == "star":
-            parts.append(".*")
-        elif tok.kind == "any":
+    for tok in tokens:
+        if tok.kind == "any":
             parts.append(".")
         elif tok.kind == "lit":
             parts.append(re.escape(next(iter(tok.chars))))
         else:
             body = "".join(re.escape(c) for c in sorted(tok.chars))
-            parts.append(
-                f"[{'^' if tok.negated else ''}{body}]"
-                if body
-                else ("." if tok.negated else "(?!)")
-            )
-    return re.compile("".join(parts), re.DOTALL)
+            if body:
+                parts.append(f"[{'^' if tok.negated else ''}{body}]")
+            else:  # [!] cannot be written; an empty set never matches, its negation always does
+                parts.append("." if tok.negated else "(?!)")
+    return "".join(parts)
+
+
+class _Segment:
+    """The tokens between two stars: a fixed number of characters, each tested on its own.
+
+    A pure literal is found with ``str.find``; anything else with a compiled regex that has no
+    quantifier, so trying it at one position costs at most its length and never backtracks.
+    """
+
+    __slots__ = ("_literal", "_regex", "length")
+
+    def __init__(self, tokens: tuple[_Token, ...]) -> None:
+        self.length = len(tokens)
+        self._literal: str | None = None
+        self._regex: re.Pattern[str] | None = None
+        if all(t.kind == "lit" for t in tokens):
+            self._literal = "".join(next(iter(t.chars)) for t in tokens)
+        elif any(t.kind != "any" for t in tokens):  # all '?': only the length matters
+            self._regex = re.compile(_segment_regex(tokens), re.DOTALL)
+
+    def match_at(self, text: str, pos: int, end: int) -> bool:
+        """Does the segment match ``text[pos:pos + length]``, within ``text[:end]``?"""
+        if pos + self.length > end:
+            return False
+        if self._literal is not None:
+            return text.startswith(self._literal, pos)
+        return self._regex is None or self._regex.match(text, pos, end) is not None
+
+    def find(self, text: str, pos: int, end: int) -> int:
+        """Where the segment first matches in ``text[pos:end]`` (it must fit wholly), or -1."""
+        if self._literal is not None:
+            return text.find(self._literal, pos, end)
+        if self._regex is None:
+            return pos if pos + self.length <= end else -1
+        found = self._regex.search(text, pos, end)
+        return -1 if found is None else found.start()
+
+
+class GlobMatcher:
+    """A compiled glob whose full match costs O(len(text) * len(glob)), whatever both are.
+
+    Stars split the glob into fixed-length segments. The first must match at the start (unless
+    the glob starts with a star), the last at the end (unless it ends with one), and each one in
+    between is taken at its leftmost place after the previous one. Leftmost is always right for
+    fixed-length segments: it leaves the most text for the segments after it, so no choice is
+    ever revisited, and nothing backtracks the way a ``.*`` translation for ``re`` does.
+    """
+
+    __slots__ = ("_exact", "_head", "_middle", "_tail", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        tokens = parse_glob(pattern)
+        runs: list[tuple[_Token, ...]] = [()]
+        for tok in tokens:
+            if tok.kind == "star":
+                runs.append(())
+            else:
+                runs[-1] = (*runs[-1], tok)
+        segments = [_Segment(run) for run in runs]
+        #: no star at all: the one segment must be the whole text
+        self._exact = segments[0] if len(segments) == 1 else None
+        self._head = segments[0]  # empty when the glob starts with a star
+        self._tail = segments[-1]  # empty when the glob ends with a star
+        self._middle = tuple(s for s in segments[1:-1] if s.length)
+
+    def fullmatch(self, text: str) -> bool:
+        if self._exact is not None:
+            return len(text) == self._exact.length and self._exact.match_at(text, 0, len(text))
+        end = len(text) - self._tail.length  # where the tail must start
+        if end < self._head.length:
+            return False
+        if not self._head.match_at(text, 0, end) or not self._tail.match_at(text, end, len(text)):
+            return False
+        pos = self._head.length
+        for segment in self._middle:
+            found = segment.find(text, pos, end)
+            if found < 0:
+                return False
+            pos = found + segment.length
+        return True
+
+    def __repr__(self) -> str:
+        return f"GlobMatcher({self.pattern!r})"
+
+
+@lru_cache(maxsize=4096)
+def compile_glob(pattern: str) -> GlobMatcher:
+    """The matcher for *pattern* (cached); raises :class:`GlobError` when it does not parse."""
+    return GlobMatcher(pattern)
 
 
 def glob_matches(pattern: str, text: str) -> bool:
-    return glob_regex(pattern).fullmatch(text) is not None
+    return compile_glob(pattern).fullmatch(text)
 
 
 def is_catch_all_glob(pattern: str) -> bool:
     return parse_glob(pattern) == (_Token("star"),)
 
 
-def _closure(tokens: tuple[_Token, ...], states: frozenset[int]) -> frozenset[int]:
-    out = set(states)
-    stack = list(states)
-    while stack:
-        s = stack.pop()
-        if s < len(tokens) and tokens[s].kind == "star" and s + 1 not in out:
-            out.add(s + 1)
-            stack.append(s + 1)
-    return frozenset(out)
+class _Automaton:
+    """A glob's NFA with sets of states as bit masks: bit i is "before token i", and bit
+    ``len(tokens)`` is "matched". Steps are a few integer operations whatever the set's size,
+    which keeps :func:`glob_covers` fast on patterns whose subset automaton is large."""
 
+    __slots__ = ("_moves", "_stars", "accept")
 
-def _step(tokens: tuple[_Token, ...], states: frozenset[int], symbol: str | None) -> frozenset[int]:
-    nxt: set[int] = set()
-    for s in states:
-        if s >= len(tokens):
-            continue
-        tok = tokens[s]
-        if tok.kind == "star":
-            nxt.add(s)
-        elif tok.accepts(symbol):
-            nxt.add(s + 1)
-    return _closure(tokens, frozenset(nxt))
+    def __init__(self, tokens: tuple[_Token, ...], alphabet: list[str | None]) -> None:
+        self.accept = 1 << len(tokens)
+        self._stars = sum(1 << i for i, t in enumerate(tokens) if t.kind == "star")
+        #: per symbol, the states whose one-character token accepts it
+        self._moves = {
+            symbol: sum(
+                1 << i for i, t in enumerate(tokens) if t.kind != "star" and t.accepts(symbol)
+            )
+            for symbol in alphabet
+        }
+
+    def closure(self, states: int) -> int:
+        # a star may match nothing: its next state too. parse_glob merges '**', so stars never
+        # follow each other and one shift reaches every such state.
+        return states | ((states & self._stars) << 1)
+
+    def step(self, states: int, symbol: str | None) -> int:
+        # a star stays put on any character; a one-character token that accepts it moves on
+        return self.closure((states & self._stars) | ((states & self._moves[symbol]) << 1))
 
 
 @dataclass
@@ -190,15 +284,17 @@ def glob_covers(outer: str, inner: str, budget: CoverBudget | None = None) -> bo
         budget.gave_up = True
         return False
     alphabet: list[str | None] = [*sorted({c for t in a + b for c in t.chars}), None]
-    start = (_closure(a, frozenset({0})), _closure(b, frozenset({0})))
+    nfa_a, nfa_b = _Automaton(a, alphabet), _Automaton(b, alphabet)
+    start = (nfa_a.closure(1), nfa_b.closure(1))
     seen = {start}
     todo = [start]
     steps = 0
     while todo:
         sa, sb = todo.pop()
-        if len(a) in sa and len(b) not in sb:
+        if sa & nfa_a.accept and not sb & nfa_b.accept:
             return False
-        cost = len(alphabet) * (len(sa) + len(sb))  # about the work of the loop below
+        # the work of a set-based step, which is what the budgets were set in
+        cost = len(alphabet) * (sa.bit_count() + sb.bit_count())
         steps += cost
         if budget is not None:
             budget.steps -= cost
@@ -207,10 +303,10 @@ def glob_covers(outer: str, inner: str, budget: CoverBudget | None = None) -> bo
                 budget.gave_up = True
             return False
         for symbol in alphabet:
-            na = _step(a, sa, symbol)
+            na = nfa_a.step(sa, symbol)
             if not na:
                 continue
-            pair = (na, _step(b, sb, symbol))
+            pair = (na, nfa_b.step(sb, symbol))
             if pair not in seen:
                 seen.add(pair)
                 todo.append(pair)

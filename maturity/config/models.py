@@ -6,7 +6,6 @@ two equal. Meaning (stages that exist, shadowed mappings, ...) is checked in ``c
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -26,6 +25,7 @@ from pydantic import (
 )
 
 from maturity.config.glob import GlobError, parse_glob
+from maturity.config.regex import RegexError, compile_regex
 from maturity.gates.interface import GateName, Level
 
 STAGE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -76,7 +76,8 @@ class MappingSpec(_Strict):
         default=None,
         min_length=1,
         max_length=1024,
-        description="Python regular expression that must match the whole short ref name.",
+        description="RE2 regular expression (Python-like, without lookaround or "
+        "backreferences; \\d and \\w are ASCII) that must match the whole short ref name.",
     )
     stage: StageName
     examples: list[RefExample] = Field(
@@ -108,10 +109,12 @@ class MappingSpec(_Strict):
     @field_validator("regex")
     @classmethod
     def _regex_compiles(cls, value: str | None) -> str | None:
+        # compiled exactly as resolving compiles it (RE2, size cap), so what passes here matches
+        # in bounded time; the message says what RE2 does not support and how to rewrite it
         if value is not None:
             try:
-                re.compile(value)
-            except re.error as exc:
+                compile_regex(value)
+            except RegexError as exc:
                 raise ValueError(f"invalid regular expression: {exc}") from None
         return value
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
-from maturity.config.glob import glob_regex, is_catch_all_glob
+from maturity.config.glob import GlobMatcher, compile_glob, is_catch_all_glob
+from maturity.config.regex import RefRegex, compile_regex
 from maturity.config.yaml_loader import LoadedYaml, Loc
 from maturity.gates.interface import GateName, Level
 
@@ -62,15 +62,15 @@ class RefMapping:
         return self.expression in _CATCH_ALL_REGEXES
 
     @cached_property
-    def _pattern(self) -> re.Pattern[str]:
-        # compiled once per mapping: re's own cache holds 512 patterns, and a file with more
-        # mappings than that recompiled every one on every match (minutes for `validate`)
+    def _pattern(self) -> GlobMatcher | RefRegex:
+        # held by the mapping: a file may have more mappings than any compile cache holds.
+        # Both matchers take time linear in the name: globs never backtrack, regexes run on RE2.
         if self.kind == "pattern":
-            return glob_regex(self.expression)
-        return re.compile(self.expression)
+            return compile_glob(self.expression)
+        return compile_regex(self.expression)
 
     def matches(self, name: str) -> bool:
-        return self._pattern.fullmatch(name) is not None
+        return self._pattern.fullmatch(name)
 
 
 @dataclass(frozen=True)
