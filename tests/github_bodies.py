@@ -91,10 +91,13 @@ def error_body(status: int, message: str, documentation_url: str = DOCS) -> dict
 
 @dataclass
 class Reply:
-    """A scripted answer, used once, before normal handling (even before the token check)."""
+    """A scripted answer, used once, before normal handling (even before the token check).
+
+    ``body`` is sent as given: bytes for answers that are not UTF-8 (a BOM, UTF-16, bad bytes).
+    """
 
     status: int
-    body: str = ""
+    body: str | bytes = ""
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod

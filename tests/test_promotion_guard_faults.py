@@ -310,7 +310,7 @@ def test_the_token_appears_in_no_output_file_or_foreign_host(
     ("then", "code"),
     [
         (None, "FOREIGN_LINK"),  # the link leads to the foreign host
-        (Reply(404, json.dumps({"message": "Not Found"})), "GITHUB_NOT_FOUND"),
+        (Reply(404, json.dumps({"message": "Not Found"})), "LINKED_PAGE_NOT_FOUND"),
         (Reply.truncated(), "MALFORMED_ANSWER"),
     ],
     ids=["foreign-link", "next-page-404", "next-page-truncated"],

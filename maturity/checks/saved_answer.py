@@ -4,20 +4,21 @@ The file holds the JSON GitHub answered, as ``gh api`` prints it: one or more pa
 ``/commits/{sha}/check-runs`` and of ``/commits/{sha}/status``, one after another
 (``gh api --paginate`` concatenates pages) or as arrays of pages (``gh api --paginate --slurp``),
 in any order. Both listings must be present: a file without statuses could hide a failing one.
+The file is read by the one strict JSON reader (``maturity.strict_json``): UTF-8 without a BOM,
+no duplicate keys at any level (a second ``check_runs`` or ``conclusion`` would silently win).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
+from maturity import strict_json
 from maturity.bounded_read import FileTooLargeError, NotRegularFileError, read_regular_file
 from maturity.checks.model import CommitChecks, assemble
 from maturity.evidence.interface import EvidenceError, EvidenceRecord
 from maturity.github.answers import CheckRunsPage, CombinedStatusPage, parse_answer
-from maturity.strict_json import reject_constant
 from maturity.text import clean_text
 
 MAX_CHECKS_FILE_BYTES = 64 * 1024 * 1024
@@ -53,32 +54,22 @@ def _read_bytes(path: Path, shown: str) -> bytes:
         ) from None
 
 
-def _documents(text: str, shown: str) -> list[Any]:
-    """Every JSON value in *text*: one, several back to back, arrays of pages flattened."""
-    decoder = json.JSONDecoder(parse_constant=reject_constant)
+def _documents(data: bytes, shown: str) -> list[Any]:
+    """Every JSON value in *data*: one, several back to back, arrays of pages flattened."""
     docs: list[Any] = []
-    pos = 0
-    while True:
-        while pos < len(text) and text[pos] in " \t\r\n":
-            pos += 1
-        if pos == len(text):
-            break
-        try:
-            value, pos = decoder.raw_decode(text, pos)
-        except (ValueError, RecursionError) as exc:
-            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-            raise EvidenceError(
-                "INVALID_EVIDENCE",
-                f"checks file {shown} is not JSON at character {pos}: {clean_text(detail, 100)}",
-                HOW_TO_SAVE,
-            ) from None
-        docs.extend(value if isinstance(value, list) else [value])
-        if len(docs) > MAX_DOCUMENTS:
-            raise EvidenceError(
-                "INVALID_EVIDENCE",
-                f"checks file {shown} holds more than {MAX_DOCUMENTS} pages",
-                HOW_TO_SAVE,
-            )
+    try:
+        for value in strict_json.load_documents(data, max_bytes=MAX_CHECKS_FILE_BYTES):
+            docs.extend(value if isinstance(value, list) else [value])
+            if len(docs) > MAX_DOCUMENTS:
+                raise EvidenceError(
+                    "INVALID_EVIDENCE",
+                    f"checks file {shown} holds more than {MAX_DOCUMENTS} pages",
+                    HOW_TO_SAVE,
+                )
+    except strict_json.StrictJsonError as exc:
+        raise EvidenceError(
+            "INVALID_EVIDENCE", clean_text(exc.about(f"checks file {shown}"), 400), HOW_TO_SAVE
+        ) from None
     return docs
 
 
@@ -87,15 +78,9 @@ def read_checks_file(
 ) -> tuple[CommitChecks, EvidenceRecord]:
     """The checks saved in *path*; *sha*, when known, must be the commit they are for."""
     data = _read_bytes(path, shown)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise EvidenceError(
-            "INVALID_EVIDENCE", f"checks file {shown} is not UTF-8 text", HOW_TO_SAVE
-        ) from None
     run_pages: list[CheckRunsPage] = []
     status_pages: list[CombinedStatusPage] = []
-    for number, doc in enumerate(_documents(text, shown), start=1):
+    for number, doc in enumerate(_documents(data, shown), start=1):
         where = f"checks file {shown}, page {number}"
         if isinstance(doc, dict) and "check_runs" in doc:
             run_pages.append(parse_answer(CheckRunsPage, doc, where))

@@ -1,24 +1,24 @@
 """The evidence-file format every gate accepts: ``{"ok", "code"?, "message"?, "details"?}``.
 
-Parsed strictly: duplicate keys, NaN/Infinity, unknown fields and wrong types are refused, and
+Read by the one strict JSON reader (``maturity.strict_json``: UTF-8 only, no duplicate keys, no
+NaN/Infinity, bounded numbers, size and depth); unknown fields and wrong types are refused, and
 ``schemas/evidence.schema.json`` is generated from :class:`EvidenceFile`.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
+from maturity import strict_json
 from maturity.evidence.interface import EvidenceError
-from maturity.strict_json import reject_constant
+from maturity.evidence.local_file import MAX_EVIDENCE_BYTES
 
 CODE_PATTERN = r"^[A-Z][A-Z0-9_]{0,63}$"
 #: Deepest nesting of arrays/objects accepted; deeper data could not be written back into the
 #: JSON report (the encoder recurses), so it is refused here as invalid evidence.
-MAX_NESTING = 64
+MAX_NESTING = strict_json.MAX_DEPTH
 
 
 class EvidenceFile(BaseModel):
@@ -43,69 +43,15 @@ class EvidenceFile(BaseModel):
     )
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):  # 1e400 parses as inf, which no JSON report can hold
-        raise ValueError(f"the number {text[:40]} is out of range")
-    return value
-
-
-def _unusable(obj: Any) -> str | None:
-    """Why parsed JSON cannot be carried into a report (too deep, a lone surrogate), or None."""
-    stack: list[tuple[Any, int]] = [(obj, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                return (
-                    f"it holds the lone surrogate \\u{ord(value[exc.start]):04x}, which is not text"
-                )
-        elif isinstance(value, dict | list):
-            if depth >= MAX_NESTING:
-                return f"it is nested more than {MAX_NESTING} levels deep"
-            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
-            stack.extend((item, depth + 1) for item in items)
-    return None
-
-
 def parse_evidence(data: bytes, shown: str) -> EvidenceFile:
+    """*data* as an evidence file, read by the strict JSON reader; *shown* names it in errors."""
     remediation = 'write JSON like {"ok": true, "message": "..."} (see `maturity schema evidence`)'
     try:
-        obj = json.loads(
-            data.decode("utf-8"),
-            object_pairs_hook=_no_duplicates,
-            parse_constant=reject_constant,
-            parse_float=_finite_float,
-        )
-    except UnicodeDecodeError as exc:
+        obj = strict_json.loads(data, max_bytes=MAX_EVIDENCE_BYTES, max_depth=MAX_NESTING)
+    except strict_json.StrictJsonError as exc:
         raise EvidenceError(
-            "INVALID_EVIDENCE",
-            f"evidence file {shown} is not UTF-8 (byte {exc.start})",
-            remediation,
+            "INVALID_EVIDENCE", exc.about(f"evidence file {shown}"), remediation
         ) from None
-    except RecursionError:
-        raise EvidenceError(
-            "INVALID_EVIDENCE", f"evidence file {shown} is nested too deeply", remediation
-        ) from None
-    except ValueError as exc:
-        raise EvidenceError(
-            "INVALID_EVIDENCE", f"evidence file {shown} is not valid JSON: {exc}", remediation
-        ) from None
-    if (why := _unusable(obj)) is not None:
-        raise EvidenceError(
-            "INVALID_EVIDENCE", f"evidence file {shown} is unusable: {why}", remediation
-        )
     try:
         return EvidenceFile.model_validate(obj)
     except ValidationError as exc:

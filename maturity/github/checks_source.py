@@ -4,7 +4,8 @@ Check runs come from ``/commits/{sha}/check-runs`` and statuses from the combine
 ``/commits/{sha}/status``, both with ``per_page=100`` and followed page by page through their
 ``Link`` headers. Re-reading (``--wait``) repeats the same URLs with ``If-None-Match``, so pages
 that did not change cost no rate limit. A tag is resolved to its commit through the git refs API
-(annotated tags through the tag object they point at).
+(annotated tags through the tag object they point at); every answer must name the ref or tag
+object that was asked for, or it is refused (``WRONG_REF``).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class GitHubChecksSource:
                     "check GITHUB_API_URL points at the GitHub REST API",
                 )
             seen.add(url)
-            answer = self.client.get(url)
+            answer = self.client.get(url, via_link=bool(pages))
             page = self._parsed.get(url) if answer.not_modified else None
             if not isinstance(page, model):
                 page = parse_answer(model, answer.data, f"{where} (page {len(pages) + 1})")
@@ -67,11 +68,12 @@ class GitHubChecksSource:
         return pages
 
     def read(self, sha: str) -> CommitChecks:
-        """Both listings for *sha*; one fresh re-read when a listing shifted while being paged."""
+        """Both listings for *sha*; one fresh re-read when a listing shifted while being paged
+        (its counts disagree, or a page its own Link pointed to is gone)."""
         try:
             return self._read_once(sha)
         except EvidenceError as exc:
-            if exc.code != "INCOMPLETE_LISTING":
+            if exc.code not in ("INCOMPLETE_LISTING", "LINKED_PAGE_NOT_FOUND"):
                 raise
         return self._read_once(sha)
 
@@ -116,7 +118,9 @@ class GitHubChecksSource:
                 if exc.code == "GITHUB_NOT_FOUND" and kind != kinds[-1]:
                     continue
                 raise
-            return self._commit_of(parse_answer(GitRefAnswer, answer.data, where).object, where)
+            found = parse_answer(GitRefAnswer, answer.data, where)
+            _same("ref", f"refs/{kind}/{ref.name}", found.ref, where)
+            return self._commit_of(found.object, where)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _commit_of(self, obj: GitObject, where: str) -> str:
@@ -131,9 +135,24 @@ class GitHubChecksSource:
                 )
             tag_where = f"git/tags/{obj.sha}"
             answer = self.client.get(self._repo_url(f"/git/tags/{obj.sha}"))
-            obj = parse_answer(GitTagAnswer, answer.data, tag_where).object
+            tag = parse_answer(GitTagAnswer, answer.data, tag_where)
+            _same("tag object", obj.sha, tag.sha, tag_where)
+            obj = tag.object
         raise EvidenceError(
             "NO_COMMIT",
             f"{where} is a chain of more than {MAX_TAG_DEPTH} tags",
             "tag the commit directly, or pass --sha",
+        )
+
+
+def _same(what: str, asked: str, answered: str, where: str) -> None:
+    """Refuse an answer about another ref or object than the one asked for: following it would
+    judge whatever commit that other ref points at."""
+    if answered != asked:
+        raise EvidenceError(
+            "WRONG_REF",
+            f"the answer to {where} is about the {what} {clean_text(answered, 200)!r}, not "
+            f"{clean_text(asked, 200)!r} that was asked for; its commit was not used",
+            "check GITHUB_API_URL points at the GitHub REST API and that no proxy between the "
+            "runner and GitHub alters answers; or pass the commit with --sha",
         )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import json
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -26,12 +25,11 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
-from maturity import __version__
+from maturity import __version__, strict_json
 from maturity.evidence.interface import EvidenceError
 from maturity.github.access import PERMISSIONS_HINT, GitHubAccess
 from maturity.github.deadline import Deadline
 from maturity.github.links import parse_links
-from maturity.strict_json import reject_constant
 from maturity.text import clean_text
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -86,22 +84,25 @@ class _TransportFailure(Exception):
 
 
 class _Refused(Exception):
-    """An answer we will not hand to PyGithub (redirect, 202, oversized or non-UTF-8 body)."""
+    """An answer we will not hand to PyGithub (redirect, 202, oversized body)."""
 
 
 class _Response:
-    """What PyGithub's requester reads from a connection."""
+    """What PyGithub's requester reads from a connection: status and headers.
 
-    def __init__(self, status: int, headers: Mapping[str, str], text: str) -> None:
+    The body is not handed to PyGithub (``read`` gives ``""``): it stays bytes in
+    :attr:`_BoundedConnection.body`, for the strict JSON reader to decode.
+    """
+
+    def __init__(self, status: int, headers: Mapping[str, str]) -> None:
         self.status = status
         self._headers = dict(headers)
-        self._text = text
 
     def getheaders(self) -> list[tuple[str, str]]:
         return list(self._headers.items())
 
     def read(self) -> str:
-        return self._text
+        return ""
 
 
 def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -119,6 +120,7 @@ class _BoundedConnection:
         self.session.trust_env = True  # proxies from the environment, as every HTTP tool
         self.session.auth = _no_auth  # never add ~/.netrc credentials: only the token is sent
         self._args: tuple[str, str, dict[str, str]] = ("GET", "/", {})
+        self.body = b""  # the body of the last answer
 
     def request(
         self, verb: str, url: str, input: Any, headers: dict[str, str], stream: bool = False
@@ -150,11 +152,8 @@ class _BoundedConnection:
             raise _Refused(
                 f"HTTP {status}, which this endpoint does not answer (no redirect is followed)"
             )
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _Refused("the body is not UTF-8") from None
-        return _Response(status, response.headers, text)
+        self.body = body
+        return _Response(status, response.headers)
 
     def _read(self, response: requests.Response, read_by: float) -> bytes:
         chunks: list[bytes] = []
@@ -194,6 +193,23 @@ def _parse_retry_after(value: str | None, now: float) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return max(0.0, when.timestamp() - now)
+
+
+_LATEST_TIMESTAMP = 253402300799.0  # 9999-12-31T23:59:59Z, the last time datetime can show
+
+
+def _utc_after(seconds: float) -> str:
+    """The moment *seconds* from now, as ISO 8601 UTC with its date (``2026-12-02T14:03:00Z``)."""
+    when = min(time.time() + seconds, _LATEST_TIMESTAMP)
+    return dt.datetime.fromtimestamp(when, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 3600:
+        return f"{seconds:.0f}s"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} hours"
+    return f"{seconds / 86400:.0f} days"
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
@@ -255,19 +271,21 @@ class GitHubClient:
         shown = parts.path[len(self.endpoint.path_prefix) :] or "/"
         return clean_text(shown + (f"?{parts.query}" if parts.query else ""), 200)
 
-    def get(self, url: str) -> Answer:
+    def get(self, url: str, *, via_link: bool = False) -> Answer:
         """GET *url* (absolute, on the API). Raises :class:`EvidenceError` on any failure.
 
-        Every message is scrubbed of the token: URLs and bodies in it come from the server.
+        *via_link*: the URL is one the server gave in a ``Link`` header (page 2 on), so a 404
+        means the listing moved, not that the repository is out of reach. Every message is
+        scrubbed of the token: URLs and bodies in it come from the server.
         """
         try:
-            return self._get(url)
+            return self._get(url, via_link)
         except EvidenceError as exc:
             raise EvidenceError(
                 exc.code, self.scrub(exc.message), self.scrub(exc.remediation), missing=exc.missing
             ) from None
 
-    def _get(self, url: str) -> Answer:
+    def _get(self, url: str, via_link: bool) -> Answer:
         where = self._show(url)
         if not self.endpoint.owns(url):
             raise EvidenceError(
@@ -284,7 +302,7 @@ class GitHubClient:
                 raise self._out_of_time(where, "before the request could be made")
             self.stats.requests += 1
             try:
-                status, answer_headers, body = self._requester.requestJson(
+                status, answer_headers, _ = self._requester.requestJson(
                     "GET",
                     url,
                     headers=headers,
@@ -301,6 +319,7 @@ class GitHubClient:
                     "check GITHUB_API_URL points at the GitHub REST API (…/api/v3 on GitHub "
                     "Enterprise Server) and that no proxy rewrites answers",
                 ) from None
+            body = self._connection.body
             lower = {k.lower(): v for k, v in answer_headers.items()}
             self._note_rate_limit(lower)
             if status == 304 and cached is not None:
@@ -319,21 +338,19 @@ class GitHubClient:
                 retry_after = _parse_retry_after(lower.get("retry-after"), time.time())
                 self._backoff(failures, where, f"HTTP {status} {message}".strip(), retry_after)
                 continue
-            raise self._status_error(status, where, message)
+            raise self._status_error(status, where, message, via_link)
 
     # -- answers -------------------------------------------------------------------------------
 
-    def _accept(self, url: str, where: str, headers: Mapping[str, str], body: str) -> Answer:
+    def _accept(self, url: str, where: str, headers: Mapping[str, str], body: bytes) -> Answer:
         try:
-            data = json.loads(body, parse_constant=reject_constant)
-        except (ValueError, RecursionError) as exc:
-            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            data = strict_json.loads(body, max_bytes=self._connection.max_body)
+        except strict_json.StrictJsonError as exc:
             raise EvidenceError(
                 "MALFORMED_ANSWER",
-                f"the answer to {where} is not valid JSON ({clean_text(detail, 100)}; "
-                f"{len(body)} characters): it may have been cut off",
-                "re-run the evaluation; if it persists, check for a proxy between the runner "
-                "and GitHub that alters answers",
+                f"{clean_text(exc.about(f'the answer to {where}'), 400)} ({len(body)} bytes)",
+                "re-run the evaluation (an answer cut off in transit reads as invalid JSON); if "
+                "it persists, check for a proxy between the runner and GitHub that alters answers",
             ) from None
         links = parse_links(headers.get("link"), self.endpoint, where)
         etag = headers.get("etag", "").strip()
@@ -341,10 +358,11 @@ class GitHubClient:
             self._cache[url] = _Cached(etag, data, links)
         return Answer(url, data, links)
 
-    def _server_message(self, body: str) -> str:
+    def _server_message(self, body: bytes) -> str:
+        """The ``message`` of an error answer, or ``""`` when the body is not strict JSON."""
         try:
-            data = json.loads(body)
-        except (ValueError, RecursionError):
+            data = strict_json.loads(body, max_bytes=self._connection.max_body)
+        except strict_json.StrictJsonError:
             return ""
         if isinstance(data, dict) and isinstance(data.get("message"), str):
             return clean_text(data["message"], 200)
@@ -388,13 +406,15 @@ class GitHubClient:
     ) -> None:
         left = self.deadline.remaining()
         if count > MAX_RATE_LIMIT_WAITS or wait > left:
-            resume = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
+            why = (
+                f"past what is left of this evaluation's time budget ({left:.0f}s)"
+                if wait > left
+                else f"after {count - 1} waits for this request already"
+            )
             raise EvidenceError(
                 "RATE_LIMITED",
                 f"GitHub rate-limited {where} (HTTP {status}{': ' + message if message else ''}); "
-                f"the next request is allowed in {wait:.0f}s (about "
-                f"{resume.strftime('%H:%M:%S')} UTC), past what is left of this evaluation's "
-                f"time budget ({left:.0f}s)",
+                f"the next request is allowed at {_utc_after(wait)}, in {_duration(wait)}, {why}",
                 "re-run the evaluation after that time; if it keeps happening, give the job a "
                 "token with its own rate limit (a GitHub App installation token) or raise "
                 "gates.promotion_guard.time_budget",
@@ -434,8 +454,17 @@ class GitHubClient:
             "re-run the evaluation; if GitHub is slow, raise gates.promotion_guard.time_budget",
         )
 
-    def _status_error(self, status: int, where: str, message: str) -> EvidenceError:
+    def _status_error(self, status: int, where: str, message: str, via_link: bool) -> EvidenceError:
         said = f" ({message})" if message else ""
+        if status == 404 and via_link:
+            return EvidenceError(
+                "LINKED_PAGE_NOT_FOUND",
+                f"the page {where}, which the server itself linked to as the next page, was not "
+                f"found (HTTP 404{said}): the listing probably changed while it was being read, "
+                "or the server's Link header is wrong",
+                "re-run the evaluation, which reads the listing afresh; if it keeps happening, "
+                "check that no proxy between the runner and GitHub rewrites Link headers",
+            )
         if status == 401:
             return EvidenceError(
                 "GITHUB_AUTH_FAILED",
