@@ -12,6 +12,8 @@ from maturity import __version__
 
 if TYPE_CHECKING:
     from maturity.config.types import Config
+    from maturity.github_actions import RunnerFiles
+    from maturity.refs import Ref
 
 EXIT_GO, EXIT_NO_GO, EXIT_ERROR = 0, 1, 2
 
@@ -60,7 +62,8 @@ def _config_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--config",
         metavar="FILE",
-        help="stages file (default: ci/maturity-stages.yml in the workspace; built-in defaults if absent)",
+        help="stages file, relative to the current directory (default: ci/maturity-stages.yml in "
+        "the workspace; the built-in defaults if that is absent)",
     )
     p.add_argument(
         "--builtin-config", action="store_true", help="use the built-in defaults, ignoring any file"
@@ -139,31 +142,54 @@ def build_parser() -> argparse.ArgumentParser:
     rs = sub.add_parser(
         "resolve",
         help="show which stage a ref resolves to, and why",
-        description="Print the stage REF resolves to, the mapping that matched, and the stage's gate levels.",
+        usage="%(prog)s (REF | --tag NAME | --branch NAME) [--config FILE | --builtin-config]\n"
+        "       [--workspace DIR] [--format {text,json}]",
+        description="Print the stage a ref resolves to, the mapping that matched (with its file and "
+        "line), and the stage's gate levels. Mappings see the short name (refs/tags/v1.2.3 and "
+        "v1.2.3 both give v1.2.3), so the stage is the same whatever the ref's type; --tag and "
+        "--branch say what a bare name is, as evaluate will see it (a bare REF is of unknown type).",
         epilog=EXIT_CODES,
         formatter_class=fmt,
     )
-    rs.add_argument("ref", metavar="REF", help="refs/tags/X, refs/heads/X or a bare name")
+    which = rs.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "ref", nargs="?", metavar="REF", help="refs/tags/X, refs/heads/X or a bare name"
+    )
+    which.add_argument("--tag", metavar="NAME", help="a tag: NAME or refs/tags/NAME")
+    which.add_argument("--branch", metavar="NAME", help="a branch: NAME or refs/heads/NAME")
     _config_options(rs)
-    rs.add_argument("--format", choices=("text", "json"), default="text")
+    rs.add_argument(
+        "--format", choices=("text", "json"), default="text", help="what to print (default: text)"
+    )
 
     va = sub.add_parser(
         "validate",
         help="check a stages file's shape and meaning",
-        description="Check a stages file: schema, unknown gates or stages, stages no mapping reaches, "
+        usage="%(prog)s [FILE] [--base BASE_FILE] [--strict] [--format {text,github,json}]",
+        description="Check a stages file: schema, unknown gates or stages, stages no mapping names, "
         "shadowed mappings, a catch-all that is not last, invalid patterns, examples that resolve "
-        "elsewhere (errors); a gate weaker at a more mature stage, no catch-all (warnings). Exit 1 on "
-        "errors (and on warnings with --strict), 2 when the file cannot be read as YAML.",
+        "elsewhere (errors); a gate weaker at a more mature stage, no catch-all, and what resolving "
+        "typical refs (v1.2.3, v1.2.3-rc.1, v1.2.3-beta.1, main, feature/x, ...) and every example "
+        "shows: a stage none of them reaches, a full release tag sent to a weaker stage than a "
+        "later mapping would give it (warnings). Exit 1 on errors (and on warnings with --strict), "
+        "2 when the file cannot be read as YAML.",
         epilog=EXIT_CODES,
         formatter_class=fmt,
     )
-    va.add_argument("file", nargs="?", default="ci/maturity-stages.yml", metavar="FILE")
+    va.add_argument(
+        "file",
+        nargs="?",
+        default="ci/maturity-stages.yml",
+        metavar="FILE",
+        help="the stages file, relative to the current directory (default: ci/maturity-stages.yml)",
+    )
     va.add_argument("--strict", action="store_true", help="treat warnings as problems (exit 1)")
     va.add_argument(
         "--base",
         metavar="BASE_FILE",
-        help="the previous version of the file: also show what the change does (levels that "
-        "moved, weaker or stronger, and refs that now resolve to another stage)",
+        help="the previous version of the file, relative to the current directory: also show what "
+        "the change does (levels that moved, weaker or stronger, and refs that now resolve to "
+        "another stage); each change that weakens a release gate counts as a warning",
     )
     va.add_argument(
         "--format",
@@ -304,10 +330,10 @@ def _resolve(args: argparse.Namespace) -> int:
     import json
 
     from maturity.evaluate import load_config, workspace_from
-    from maturity.refs import parse_ref
+    from maturity.refs import RefType
     from maturity.resolver import resolve
 
-    ref = parse_ref(args.ref, source="REF")
+    ref = _ref_to_resolve(args)
     config, note = load_config(
         args.config, args.builtin_config, workspace_from(args.workspace, os.environ)
     )
@@ -332,8 +358,11 @@ def _resolve(args: argparse.Namespace) -> int:
     if note:
         _err(f"maturity: note: {note}\n")
     where = config.document.where(("mappings", res.mapping.index))
+    kind = ref.type.value
+    if ref.type is RefType.UNKNOWN:
+        kind += " type: --tag or --branch says which"
     lines = [
-        f"ref:     {ref.full} ({ref.type.value}; patterns see {ref.name!r})",
+        f"ref:     {ref.full} ({kind}; patterns see {ref.name!r})",
         f"stage:   {res.stage.name}"
         + (f" ({res.stage.description})" if res.stage.description else ""),
         f"mapping: {res.mapping.label} at {where}",
@@ -342,6 +371,32 @@ def _resolve(args: argparse.Namespace) -> int:
     ]
     _out("\n".join(lines) + "\n")
     return EXIT_GO
+
+
+def _ref_to_resolve(args: argparse.Namespace) -> Ref:
+    """REF as given, or ``--tag``/``--branch`` NAME typed (and qualified) as what it is."""
+    from maturity.errors import UsageError
+    from maturity.refs import RefType, parse_ref
+    from maturity.text import clean_text
+
+    if args.ref is not None:
+        return parse_ref(args.ref, source="REF")
+    if args.tag is not None:
+        flag, name, ref_type, prefix, other = "--tag", args.tag, RefType.TAG, "refs/tags/", "branch"
+    else:
+        flag, name, ref_type, prefix, other = (
+            "--branch",
+            args.branch,
+            RefType.BRANCH,
+            "refs/heads/",
+            "tag",
+        )
+    if name.startswith("refs/") and not name.startswith(prefix):
+        raise UsageError(
+            f"{flag} '{clean_text(name, 80)}' is not a {ref_type.value} ref",
+            f"pass the full ref as REF, or use --{other} for a {other}",
+        )
+    return parse_ref(name, hint=ref_type, source=flag)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -357,12 +412,14 @@ def _validate(args: argparse.Namespace) -> int:
     config, problems = check_config_file(Path(args.file), args.file)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     warnings = [p for p in problems if p.severity is Severity.WARNING]
-    failed = bool(errors) or (args.strict and bool(warnings))
     base, base_note = _load_base(args.base)
     comparable = False  # a valid base and a valid file: only then is a comparison meaningful
     changed: list[Change] = []
     if base is not None and config is not None and not errors:
         comparable, changed = True, changes(base, config)
+    weakened = sum(c.weaker for c in changed)  # each change that weakens a gate is a warning
+    warning_count = len(warnings) + weakened
+    failed = bool(errors) or (args.strict and warning_count > 0)
     if fmt == "json":
         out: dict[str, Any] = {
             "file": args.file,
@@ -410,8 +467,10 @@ def _validate(args: argparse.Namespace) -> int:
                 title = "maturity: weaker release gate" if c.weaker else "maturity: stage change"
                 out_lines.append(command(kind, c.message, file=args.file, line=c.line, title=title))
             else:
-                out_lines.append(f"  {c.message}")
-    summary = f"{args.file}: {len(errors)} error(s), {len(warnings)} warning(s)"
+                out_lines.append(f"  {'warning: ' if c.weaker else ''}{c.message}")
+    summary = f"{args.file}: {len(errors)} error(s), {warning_count} warning(s)"
+    if weakened:
+        summary += f" ({weakened} of them weaker than {args.base})"
     out_lines.append(summary + ("" if failed else ": valid"))
     _out("\n".join(out_lines) + "\n")
     return EXIT_NO_GO if failed else EXIT_GO

@@ -787,7 +787,7 @@ def test_warnings_travel_with_the_config(tmp_path: Path) -> None:
     text = mutate(
         BASE,
         "  - pattern: '*'\n    stage: DEV\n    examples: [main]\n",
-        "  - pattern: 'x*'\n    stage: DEV\n",
+        "  - pattern: 'x*'\n    stage: DEV\n    examples: [x1]\n",  # DEV reached: one warning
     )
     config = load_config_file(write(tmp_path, text), "s.yml")
     assert [w.message.split(":")[0] for w in config.warnings] == ["no catch-all mapping"]

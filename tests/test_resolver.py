@@ -331,6 +331,7 @@ mappings:
     stage: STRICT
   - regex: 'hotfix-[0-9]+'
     stage: LOOSE
+    examples: [hotfix-1]
 """
 
 
@@ -345,7 +346,7 @@ def test_resolve_text_output_names_the_file_and_line(tmp_path: Path) -> None:
     assert proc.code == 0, proc.stderr
     line, col = _line_col_of(CUSTOM, "regex: 'hotfix")
     assert proc.stdout.splitlines() == [
-        "ref:     hotfix-12 (unknown; patterns see 'hotfix-12')",
+        "ref:     hotfix-12 (unknown type: --tag or --branch says which; patterns see 'hotfix-12')",
         "stage:   LOOSE (anything)",
         f"mapping: mappings[1] regex 'hotfix-[0-9]+' at ci/maturity-stages.yml:{line}:{col}",
         "gates:",

@@ -112,9 +112,10 @@ def test_cli_text(files: Path) -> None:
     result = run_cli(["validate", "head.yml", "--base", "base.yml", "--format", "text"], files)
     assert result.code == 0
     assert (
-        "changes from base.yml:\n  stage GA: field_budgets required -> report_only (weaker)\n"
-        in result.stdout
-    )
+        "changes from base.yml:\n"
+        "  warning: stage GA: field_budgets required -> report_only (weaker)\n"
+        "head.yml: 0 error(s), 1 warning(s) (1 of them weaker than base.yml): valid\n"
+    ) in result.stdout
 
 
 def test_cli_github_annotates_weakening_as_warning(files: Path) -> None:

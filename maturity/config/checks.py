@@ -1,16 +1,18 @@
 """The meaning of a stages file, beyond its shape: what ``maturity validate`` explains.
 
-Errors: unreachable stages, shadowed mappings, a catch-all that is not last, examples that are
-not refs or resolve elsewhere. Warnings: a gate that gets weaker at a more mature stage, and
-mappings that leave some refs without a stage.
+Errors: stages no mapping names, shadowed mappings, a catch-all that is not last, examples that
+are not refs or resolve elsewhere. Warnings: a gate that gets weaker at a more mature stage,
+mappings that leave some refs without a stage, and what resolving the typical refs plus every
+example shows (``reach``): a stage none of them reaches, and a full release tag that an earlier
+mapping sends to a weaker stage than a later one would.
 """
 
 from __future__ import annotations
 
 from maturity.config.glob import CoverBudget, glob_covers
+from maturity.config.reach import Resolved, resolve_tried_refs, what_typical_refs_show
 from maturity.config.types import Config, Problem, RefMapping, Severity, problem_at
 from maturity.refs import parse_ref, ref_problem
-from maturity.resolver import first_match
 
 # Past this many mappings the pairwise glob proof is skipped (it is quadratic); examples still run.
 MAX_PAIRWISE_MAPPINGS = 400
@@ -31,7 +33,7 @@ def _covers(earlier: RefMapping, later: RefMapping, budget: CoverBudget) -> bool
     return False
 
 
-def _mapping_problems(config: Config) -> list[Problem]:
+def _mapping_problems(config: Config, resolved: Resolved) -> list[Problem]:
     doc = config.document
     problems: list[Problem] = []
     mappings = config.mappings
@@ -89,11 +91,11 @@ def _mapping_problems(config: Config) -> list[Problem]:
             )
         )
     for mapping in mappings:
-        problems.extend(_example_problems(config, mapping))
+        problems.extend(_example_problems(config, mapping, resolved))
     return problems
 
 
-def _example_problems(config: Config, mapping: RefMapping) -> list[Problem]:
+def _example_problems(config: Config, mapping: RefMapping, resolved: Resolved) -> list[Problem]:
     problems = []
     for k, example in enumerate(mapping.examples):
         loc = ("mappings", mapping.index, "examples", k)
@@ -121,7 +123,7 @@ def _example_problems(config: Config, mapping: RefMapping) -> list[Problem]:
                 )
             )
             continue
-        hit = first_match(config, name)
+        hit = resolved[name]
         if hit is not None and hit.index != mapping.index:
             problems.append(
                 problem_at(
@@ -172,5 +174,10 @@ def _stage_problems(config: Config) -> list[Problem]:
 
 
 def semantic_problems(config: Config) -> list[Problem]:
-    problems = _stage_problems(config) + _mapping_problems(config)
+    resolved = resolve_tried_refs(config)
+    problems = (
+        _stage_problems(config)
+        + _mapping_problems(config, resolved)
+        + what_typical_refs_show(config, resolved)
+    )
     return sorted(problems, key=lambda p: (p.line or 0, p.severity.value))

@@ -2,8 +2,10 @@
 
 ``gate_table`` shows each stage's gate levels. ``changes`` compares a base file with the new one:
 stages added or removed, gate levels that moved (marked weaker or stronger), promotion_guard
-settings that let more commits through, and refs that now resolve to a different stage. Refs tried: a few typical ones plus every ``examples`` entry of
-either file, so a mapping edit shows up as its effect ("v1.2.3: GA -> PILOT"), not as a diff.
+settings that let more commits through, and refs that now resolve to a different stage. Refs
+tried: the typical ones ``validate`` also resolves (``typical_refs``) plus every ``examples``
+entry of either file, so a mapping edit shows up as its effect ("v1.2.3: GA -> PILOT"), not as a
+diff. Every change marked ``weaker`` counts as a warning of ``validate``.
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ from dataclasses import dataclass
 
 from maturity.checks.settings import PromotionGuardSettings
 from maturity.config.types import Config, Stage
+from maturity.config.typical_refs import TYPICAL_REFS
 from maturity.gates.interface import GateName
 from maturity.refs import parse_ref, ref_problem
 from maturity.resolver import first_match
-
-PROBE_REFS = ("v1.2.3", "v1.2.3-rc.1", "v1.2.3-beta.1", "v1.2", "1.2.3", "main", "feature/x")
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def gate_table(config: Config) -> str:
             gate.value.ljust(22) + "".join(s.levels[gate].value.ljust(width) for s in stages)
         )
     rows.append("mappings (first match wins):")
-    rows += [f"  [{m.index}] {m.kind} '{m.expression}' -> {m.stage}" for m in config.mappings]
+    rows += [f"  [{m.index}] {m.shown} -> {m.stage}" for m in config.mappings]
     return "\n".join(r.rstrip() for r in rows) + "\n"
 
 
@@ -87,7 +88,7 @@ def _stage_changes(base: Config, head: Config) -> list[Change]:
 def _resolution_changes(base: Config, head: Config) -> list[Change]:
     probes = dict.fromkeys(
         [
-            *PROBE_REFS,
+            *TYPICAL_REFS,
             *(e for m in base.mappings for e in m.examples),
             *(e for m in head.mappings for e in m.examples),
         ]

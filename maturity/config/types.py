@@ -11,6 +11,7 @@ from maturity.config.glob import GlobMatcher, compile_glob, is_catch_all_glob
 from maturity.config.regex import RefRegex, compile_regex
 from maturity.config.yaml_loader import LoadedYaml, Loc
 from maturity.gates.interface import GateName, Level
+from maturity.text import clean_text
 
 _CATCH_ALL_REGEXES = frozenset({".*", ".+", "^.*$", "^.+$", "(.*)", "(.+)", "(?s).*", "(?s).+"})
 
@@ -52,8 +53,14 @@ class RefMapping:
     examples: tuple[str, ...] = ()
 
     @property
+    def shown(self) -> str:
+        """Kind and expression as written in the file, not Python's repr (which doubles every
+        backslash); only control and bidirectional characters are escaped."""
+        return f"{self.kind} '{clean_text(self.expression)}'"
+
+    @property
     def label(self) -> str:
-        return f"mappings[{self.index}] {self.kind} {self.expression!r}"
+        return f"mappings[{self.index}] {self.shown}"
 
     @property
     def is_catch_all(self) -> bool:
