@@ -21,6 +21,7 @@ TOKEN = "ghs_standinTOKEN0123456789abcdefABCDEF"  # noqa: S105 - the stand-in's 
 SHA = "ce587453ced02b1526dfb4cb910479d431683101"
 REPO = "octo-org/octo-repo"
 REPO_ID = 1296269
+ACTIONS_RUN_ID = 4242  # the workflow run the evaluator runs in (GITHUB_RUN_ID in the tests)
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "github"
 JSON_TYPE = "application/json; charset=utf-8"
 DOCS = "https://docs.github.com/rest"
@@ -146,14 +147,23 @@ def check_run(
     started_at: str | None = None,
     completed_at: str | None = None,
     details_url: str | None = None,
+    workflow_run: int = ACTIONS_RUN_ID,
 ) -> dict[str, Any]:
-    """The octokit example check run with these fields; ``conclusion`` is None unless completed."""
+    """The octokit example check run with these fields; ``conclusion`` is None unless completed.
+
+    A ``github-actions`` run links to its job in its workflow run, as GitHub's do
+    (``…/actions/runs/{workflow_run}/job/{id}``); other apps keep the example's own link.
+    """
     run: dict[str, Any] = fixture("check-runs.example.json")["check_runs"][0]
     completed = status == "completed"
     url = f"{API}/repos/{REPO}/check-runs/{id}"
     html_url = f"https://github.com/{REPO}/runs/{id}"
     if details_url is None:
-        details_url = html_url if app == "github-actions" else run["details_url"]
+        details_url = (
+            f"https://github.com/{REPO}/actions/runs/{workflow_run}/job/{id}"
+            if app == "github-actions"
+            else run["details_url"]
+        )
     run.update(
         id=id,
         node_id=node_id("CheckRun", id),

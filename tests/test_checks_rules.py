@@ -20,7 +20,6 @@ from maturity.checks.settings import CheckPattern, PromotionGuardSettings
 from maturity.config.load import load_config_file
 from maturity.evidence.interface import EvidenceError
 from maturity.gates.interface import GateName, GateStatus
-from maturity.github.access import SelfIdentity
 from maturity.github.answers import CheckRunAnswer, StatusAnswer
 from maturity.report.markdown_escape import md_link
 
@@ -144,10 +143,10 @@ def test_ignore_drops_checks_before_matching() -> None:
 
 
 def test_skipped_passes_only_while_configured() -> None:
-    checks = commit(run(1, "deploy", conclusion="skipped"))
-    assert judge(checks, settings()).status is GateStatus.PASS
-    strict = settings(pass_conclusions=frozenset({"success"}))
-    assert judge(checks, strict).status is GateStatus.FAIL
+    checks = commit(run(1, "lint"), run(2, "deploy", conclusion="skipped"))
+    assert judge(checks, settings()).status is GateStatus.FAIL  # default: success only
+    opted_in = settings(pass_conclusions=frozenset({"success", "skipped"}))
+    assert judge(checks, opted_in).status is GateStatus.PASS
 
 
 def test_an_unknown_status_or_conclusion_never_passes() -> None:
@@ -180,38 +179,6 @@ def test_findings_are_capped_but_counted() -> None:
     assert len(result.findings) == 50
     assert result.findings[-1].message == "and 71 more (all are in the JSON report)"
     assert result.message.startswith("120 of 120 required checks failed: c1")
-
-
-# -- never waiting on itself -----------------------------------------------------------------
-
-
-def test_own_check_run_is_excluded_by_id_whatever_its_state() -> None:
-    checks = commit(
-        run(1, "lint"), run(77, "release / gate", status="in_progress", conclusion=None)
-    )
-    me = SelfIdentity(check_run_id=77)
-    assert judge(checks, settings(), me).status is GateStatus.PASS
-    assert outcomes(checks, settings(), me=me)["release / gate#77"] == "self"
-
-
-@pytest.mark.parametrize("name", ["gate", "gate (ubuntu, 3.12)", "release / gate", "a / b / gate"])
-def test_own_run_is_excluded_by_job_name_while_unfinished(name: str) -> None:
-    me = SelfIdentity(job="gate")
-    mine = run(5, name, status="in_progress", conclusion=None)
-    assert judge(commit(run(1, "lint"), mine), settings(), me).status is GateStatus.PASS
-
-
-@pytest.mark.parametrize(
-    "other",
-    [
-        run(5, "gate", conclusion="failure"),  # finished: it is not this run
-        run(5, "gate", app="circleci", status="in_progress", conclusion=None),  # not Actions
-        run(5, "gatekeeper", status="in_progress", conclusion=None),
-    ],
-)
-def test_name_fallback_never_hides_another_check(other: CheckItem) -> None:
-    result = judge(commit(run(1, "lint"), other), settings(), SelfIdentity(job="gate"))
-    assert result.status is not GateStatus.PASS
 
 
 # -- settings from the stages file -----------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from github_bodies import ACTIONS_RUN_ID
 from github_standin import REPO, SHA, TOKEN, GitHubStandIn, check_run, commit_status
 from pytest_httpserver import HTTPServer
 
@@ -30,6 +31,8 @@ from maturity.github.access import access_from_env
 from maturity.refs import Ref, RefType, parse_ref
 
 FAST = PromotionGuardSettings(time_budget_s=10.0)
+#: the evaluator as a GitHub Actions job "gate" in workflow run ACTIONS_RUN_ID
+IN_ACTIONS = {"GITHUB_JOB": "gate", "GITHUB_RUN_ID": str(ACTIONS_RUN_ID)}
 
 
 def run_env(
@@ -80,12 +83,15 @@ def test_all_checks_passed_is_go_through_the_engine(standin: GitHubStandIn) -> N
     standin.set_check_runs([check_run(1, "build"), check_run(2, "lint", conclusion="neutral")])
     standin.set_statuses([commit_status(1, "ci/jenkins")])
     levels = dict.fromkeys(GateName, Level.OFF) | {GateName.PROMOTION_GUARD: Level.REQUIRED}
+    neutral_passes = PromotionGuardSettings(
+        pass_conclusions=frozenset({"success", "neutral"}), time_budget_s=10.0
+    )
     decision = decide(
         Stage("GA", "", 0, levels),
         {},
         Path.cwd(),
         run=run_env(standin),
-        settings={GateName.PROMOTION_GUARD: FAST},
+        settings={GateName.PROMOTION_GUARD: neutral_passes},
     )
     assert decision.verdict is Verdict.GO
     result = decision.outcomes[0].result
@@ -320,7 +326,7 @@ def test_own_run_is_excluded_by_check_run_id(standin: GitHubStandIn) -> None:
             check_run(8, "gate", status="in_progress"),  # named like the job, but not us
         ]
     )
-    result = evaluate(standin, extra={"MATURITY_CHECK_RUN_ID": "7", "GITHUB_JOB": "gate"})
+    result = evaluate(standin, extra={**IN_ACTIONS, "MATURITY_CHECK_RUN_ID": "7"})
     assert outcomes(result)[("Release gate", "github-actions", 7)] == "self"
     assert outcomes(result)[("gate", "github-actions", 8)] == "pending"
     assert result.status is GateStatus.PENDING
@@ -329,7 +335,7 @@ def test_own_run_is_excluded_by_check_run_id(standin: GitHubStandIn) -> None:
 @pytest.mark.parametrize("name", ["gate", "gate (ubuntu-latest, 3.12)", "release / gate"])
 def test_own_run_is_excluded_by_job_name(standin: GitHubStandIn, name: str) -> None:
     standin.set_check_runs([check_run(1, "build"), check_run(2, name, status="in_progress")])
-    result = evaluate(standin, extra={"GITHUB_JOB": "gate"})
+    result = evaluate(standin, extra=IN_ACTIONS)
     assert result.status is GateStatus.PASS
     assert outcomes(result)[(name, "github-actions", 2)] == "self"
 
@@ -346,7 +352,7 @@ def test_only_an_unfinished_actions_run_of_the_job_is_taken_for_itself(
     standin: GitHubStandIn, run: dict[str, Any], outcome: str
 ) -> None:
     standin.set_check_runs([check_run(1, "build"), run])
-    result = evaluate(standin, extra={"GITHUB_JOB": "gate"})
+    result = evaluate(standin, extra=IN_ACTIONS)
     assert outcomes(result)[(run["name"], run["app"]["slug"], 2)] == outcome
     assert result.status.value == outcome
 

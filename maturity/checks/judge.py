@@ -2,7 +2,9 @@
 
 Order of work: keep only the newest run per (name, app) and the newest status per context (so a
 re-run's success replaces its failure and an old success never hides a newer failure), drop the
-evaluator's own run and ignored checks, pick the required ones, then judge each. GitHub hands
+evaluator's own run (at most one, by the narrow rule of ``self_exclusion.py``) and ignored checks,
+pick the required ones, then judge each. A gate where no required check succeeded is never a pass,
+whatever ``pass_conclusions`` accepts: all-skipped is not evidence of anything. GitHub hands
 out check run and status ids in increasing order, so the highest id is the newest; ``started_at``
 is not used because the app that posts a run may set it to anything.
 """
@@ -14,12 +16,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from maturity.checks.model import COMPLETED, CheckItem, CheckKind, CommitChecks
+from maturity.checks.self_exclusion import SelfExclusion, find_self
 from maturity.checks.settings import CheckPattern, PromotionGuardSettings
 from maturity.gates.interface import Finding, GateStatus
 from maturity.github.access import SelfIdentity
 
 MAX_FINDINGS = 50
-_GITHUB_ACTIONS = "github-actions"
+SUCCESS = "success"
 
 FIX_FAILED = (
     "open each failed check's log (its link), fix the cause and re-run it on this commit; "
@@ -33,6 +36,10 @@ FIX_MISSING = (
     "make sure the workflow that runs the check triggers on this tag or commit (its `on:` "
     "filters), or correct gates.promotion_guard.required_checks (matched against check run "
     "names and status contexts); allow_missing: true accepts absent checks"
+)
+FIX_NONE_SUCCEEDED = (
+    "make at least one required check run and succeed on this commit; neutral and skipped "
+    "conclusions (when gates.promotion_guard.pass_conclusions accepts them) never pass a gate alone"
 )
 FIX_TOO_FEW = (
     "run the release's checks (tests, lint, security scan) on this commit before releasing; "
@@ -74,6 +81,7 @@ class Judgement:
     findings: tuple[Finding, ...]
     verdicts: tuple[CheckVerdict, ...]
     patterns: tuple[tuple[CheckPattern, int], ...]  # each required pattern and how many it matched
+    self_exclusion: SelfExclusion
 
     @property
     def waitable(self) -> bool:
@@ -97,25 +105,11 @@ def _newest(items: Iterable[CheckItem]) -> tuple[list[CheckItem], list[CheckItem
     return list(best.values()), older
 
 
-def _is_self(item: CheckItem, me: SelfIdentity | None) -> bool:
-    if me is None or item.kind is not CheckKind.CHECK_RUN:
-        return False
-    if me.check_run_id is not None:
-        return item.id == me.check_run_id
-    # Fallback without job.check_run_id: an unfinished GitHub Actions run named like this job
-    # (plain, a matrix leg "job (a, b)", or called from a reusable workflow "caller / job").
-    if not me.job or item.app != _GITHUB_ACTIONS or item.status == COMPLETED:
-        return False
-    name, job = item.name, me.job
-    base = name.split(" / ")[-1]
-    return base == job or base.startswith(f"{job} (")
-
-
 def _pass_outcome(item: CheckItem, settings: PromotionGuardSettings) -> Outcome:
     if item.status != COMPLETED:
         return Outcome.PENDING
     if item.kind is CheckKind.STATUS:
-        return Outcome.PASS if item.conclusion == "success" else Outcome.FAIL
+        return Outcome.PASS if item.conclusion == SUCCESS else Outcome.FAIL
     return Outcome.PASS if item.conclusion in settings.pass_conclusions else Outcome.FAIL
 
 
@@ -173,15 +167,62 @@ def _findings(
     return findings
 
 
+def _overall(
+    judged: list[CheckVerdict],
+    absent: list[CheckPattern],
+    min_checks: int,
+    commit: str,
+    scope: str,
+) -> tuple[GateStatus, str, str, str]:
+    """(status, code, message, fix) of the gate: the worst of fail, pending, missing, too few,
+    nothing succeeded; else a pass."""
+    required = [v.item for v in judged]
+    failed = [v.item for v in judged if v.outcome is Outcome.FAIL]
+    pending = [v.item for v in judged if v.outcome is Outcome.PENDING]
+    if failed:
+        message = f"{len(failed)} of {len(required)} required checks failed: {_listed(failed)}"
+        return GateStatus.FAIL, "CHECKS_FAILED", message, FIX_FAILED
+    if pending:
+        message = (
+            f"{len(pending)} of {len(required)} required checks not finished: {_listed(pending)}"
+        )
+        return GateStatus.PENDING, "CHECKS_PENDING", message, FIX_PENDING
+    if absent:
+        names = ", ".join(p.label for p in absent[:5])
+        message = f"required checks never appeared on {commit}: {names}" + (
+            f", and {len(absent) - 5} more" if len(absent) > 5 else ""
+        )
+        return GateStatus.MISSING, "CHECKS_MISSING", message, FIX_MISSING
+    if len(required) < min_checks:
+        message = (
+            f"{len(required)} required checks on {commit} ({scope}); at least "
+            f"{min_checks} must pass (zero checks is never a pass)"
+        )
+        return GateStatus.MISSING, "TOO_FEW_CHECKS", message, FIX_TOO_FEW
+    if not any(item.conclusion == SUCCESS for item in required):
+        message = (
+            f"none of the {len(required)} required checks on {commit} succeeded "
+            f"({_listed(required)}): a gate where nothing succeeded is not a pass"
+        )
+        return GateStatus.FAIL, "NO_CHECK_SUCCEEDED", message, FIX_NONE_SUCCEEDED
+    return (
+        GateStatus.PASS,
+        "CHECKS_PASSED",
+        f"all {len(required)} required checks passed ({scope})",
+        "",
+    )
+
+
 def judge(
     checks: CommitChecks, settings: PromotionGuardSettings, me: SelfIdentity | None = None
 ) -> Judgement:
     runs, superseded = _newest(checks.check_runs)
     statuses, old_statuses = _newest(checks.statuses)
     verdicts = [CheckVerdict(i, Outcome.SUPERSEDED) for i in (*superseded, *old_statuses)]
+    own = find_self(runs, me, settings.required)
     candidates: list[CheckItem] = []
     for item in (*runs, *statuses):
-        if _is_self(item, me):
+        if item is own.excluded:
             verdicts.append(CheckVerdict(item, Outcome.SELF))
         elif any(p.matches(item.name, item.app) for p in settings.ignore):
             verdicts.append(CheckVerdict(item, Outcome.IGNORED))
@@ -204,38 +245,17 @@ def judge(
         judged.append(CheckVerdict(item, _pass_outcome(item, settings), labels))
     verdicts.extend(judged)
 
-    required = [v.item for v in judged]
     failed = [v.item for v in judged if v.outcome is Outcome.FAIL]
     pending = [v.item for v in judged if v.outcome is Outcome.PENDING]
     absent = [p for p, n in counts.items() if n == 0] if not settings.allow_missing else []
 
     findings = _findings(failed, pending, absent)
-    commit = checks.sha[:12]
-    scope = f"{len(runs)} check runs and {len(statuses)} statuses on {commit}"
-    if failed:
-        status, code, fix = GateStatus.FAIL, "CHECKS_FAILED", FIX_FAILED
-        message = f"{len(failed)} of {len(required)} required checks failed: {_listed(failed)}"
-    elif pending:
-        status, code, fix = GateStatus.PENDING, "CHECKS_PENDING", FIX_PENDING
-        message = (
-            f"{len(pending)} of {len(required)} required checks not finished: {_listed(pending)}"
-        )
-    elif absent:
-        status, code, fix = GateStatus.MISSING, "CHECKS_MISSING", FIX_MISSING
-        names = ", ".join(p.label for p in absent[:5])
-        message = f"required checks never appeared on {commit}: {names}" + (
-            f", and {len(absent) - 5} more" if len(absent) > 5 else ""
-        )
-    elif len(required) < settings.min_checks:
-        status, code, fix = GateStatus.MISSING, "TOO_FEW_CHECKS", FIX_TOO_FEW
-        message = (
-            f"{len(required)} required checks on {commit} ({scope}); at least "
-            f"{settings.min_checks} must pass (zero checks is never a pass)"
-        )
-        findings.append(Finding(code, message, "", GateStatus.MISSING, fix))
-    else:
-        status, code, fix = GateStatus.PASS, "CHECKS_PASSED", ""
-        message = f"all {len(required)} required checks passed ({scope})"
+    scope = f"{len(runs)} check runs and {len(statuses)} statuses on {checks.sha[:12]}"
+    status, code, message, fix = _overall(
+        judged, absent, settings.min_checks, checks.sha[:12], scope
+    )
+    if code in ("TOO_FEW_CHECKS", "NO_CHECK_SUCCEEDED"):  # no single check to blame: say it once
+        findings.append(Finding(code, message, "", status, fix))
     return Judgement(
         status=status,
         code=code,
@@ -244,4 +264,5 @@ def judge(
         findings=tuple(findings),
         verdicts=tuple(verdicts),
         patterns=tuple(counts.items()),
+        self_exclusion=own,
     )

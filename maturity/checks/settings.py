@@ -7,7 +7,7 @@ from functools import cached_property
 
 from maturity.config.glob import GlobMatcher, compile_glob
 
-DEFAULT_PASS_CONCLUSIONS = frozenset({"success", "neutral", "skipped"})
+DEFAULT_PASS_CONCLUSIONS = frozenset({"success"})  # neutral and skipped are opt-in
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ gates: {}
 #  promotion_guard:
 #    required_checks: []        # names, globs or {name, app}; empty: every check on the commit
 #    ignore: []
-#    pass_conclusions: [success, neutral, skipped]
+#    pass_conclusions: [success]  # neutral, skipped: opt-in; never pass alone
 #    allow_missing: false
 #    min_checks: 1
 #    wait: {timeout: 600, interval: 15}   # seconds; used with --wait

@@ -194,7 +194,7 @@ CheckEntry = Annotated[
 ]
 
 PassConclusion = Literal["success", "neutral", "skipped"]
-_DEFAULT_PASS: tuple[PassConclusion, ...] = ("success", "neutral", "skipped")
+_DEFAULT_PASS: tuple[PassConclusion, ...] = ("success",)  # neutral, skipped: opt-in
 
 
 class PromotionGuardSpec(GateSettingsSpec):
@@ -213,7 +213,8 @@ class PromotionGuardSpec(GateSettingsSpec):
     pass_conclusions: list[PassConclusion] = Field(
         default_factory=lambda: list(_DEFAULT_PASS),
         min_length=1,
-        description="Check run conclusions that count as passed; must include success.",
+        description="Check run conclusions that count as passed; must include success. "
+        "neutral and skipped are opt-in; a gate where no required check succeeded never passes.",
     )
     allow_missing: StrictBool = Field(
         default=False, description="A required check that never appeared does not block."

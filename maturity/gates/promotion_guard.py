@@ -184,6 +184,7 @@ class PromotionGuardGate(FileEvidenceGate):
             {**pattern.as_dict(), "matched": count} for pattern, count in judgement.patterns
         ] or "every check on the commit"
         details["outcomes"] = dict(Counter(v.outcome.value for v in verdicts))
+        details["self_exclusion"] = judgement.self_exclusion.as_dict()
         details["checks"] = [v.as_dict() for v in verdicts[:MAX_CHECKS_IN_REPORT]]
         if len(verdicts) > MAX_CHECKS_IN_REPORT:
             details["checks_left_out"] = len(verdicts) - MAX_CHECKS_IN_REPORT

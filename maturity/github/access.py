@@ -121,6 +121,7 @@ class SelfIdentity:
 
     check_run_id: int | None = None  # from MATURITY_CHECK_RUN_ID (${{ job.check_run_id }})
     job: str | None = None  # GITHUB_JOB: the job id, also the check run name when no `name:` is set
+    run_id: str | None = None  # GITHUB_RUN_ID: without it nothing is excluded (not in Actions)
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,10 @@ def access_from_env(env: Mapping[str, str]) -> GitHubAccess:
             run_id = int(value)
             break
     job = env.get("GITHUB_JOB", "").strip() or None
+    workflow_run = checked_env(env, "GITHUB_RUN_ID", NUMBER_RE, "a number")
     return GitHubAccess(
         endpoint=endpoint,
         token=Secret(token_text) if token_text else None,
         repository=repository,
-        me=SelfIdentity(check_run_id=run_id, job=job),
+        me=SelfIdentity(check_run_id=run_id, job=job, run_id=workflow_run),
     )
