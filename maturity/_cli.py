@@ -111,17 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="GATE=PATH",
-        help=f"evidence file for a gate (repeatable; gates: {', '.join(GATE_NAMES)})",
+        help="evidence file for a gate, relative to the workspace (repeatable; gates: "
+        f"{', '.join(GATE_NAMES)})",
     )
     ev.add_argument(
-        "--evidence-dir", metavar="DIR", help="folder holding <gate>.json evidence files"
+        "--evidence-dir",
+        metavar="DIR",
+        help="folder in the workspace holding <gate>.json evidence files (relative to the "
+        "workspace); a gate whose file is absent is missing, except promotion_guard, which then "
+        "reads GitHub (or --checks-file)",
     )
     ev.add_argument(
         "--checks-file",
         metavar="FILE",
-        help="promotion_guard: judge the check runs and statuses saved in FILE (the JSON of "
-        "`gh api --paginate` on .../commits/SHA/check-runs and .../commits/SHA/status) "
-        "instead of asking GitHub",
+        help="promotion_guard: judge the check runs and statuses saved in FILE, relative to the "
+        "current directory (the JSON of `gh api --paginate` on .../commits/SHA/check-runs and "
+        ".../commits/SHA/status) instead of asking GitHub; give --sha (or GITHUB_SHA) to bind "
+        "the decision to the released commit",
     )
     ev.add_argument(
         "--wait",

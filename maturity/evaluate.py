@@ -7,20 +7,22 @@ folder) raises a ``MaturityError`` *before* any report is written.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from maturity.config.defaults import DEFAULT_CONFIG_PATH
 from maturity.config.load import load_builtin, load_config_file
 from maturity.config.types import Config
-from maturity.engine import EvidencePlan, decide
+from maturity.engine import Decision, EvidencePlan, decide
 from maturity.errors import UsageError
+from maturity.gates import GATES
 from maturity.gates.interface import GateName, RunEnvironment
 from maturity.github.access import access_from_env
 from maturity.report.model import Report
 from maturity.resolver import resolve
-from maturity.subject import resolve_ref_input, subject_from
+from maturity.subject import CommitSource, Subject, resolve_ref_input, subject_from
 from maturity.text import clean_text
 
 _GATE_NAMES = {g.value: g for g in GateName}
@@ -85,25 +87,55 @@ def evidence_plans(
             )
         explicit.setdefault(gate, []).append(path)
     if evidence_dir is not None:
-        folder = Path(evidence_dir)
-        if not (folder if folder.is_absolute() else workspace / folder).is_dir():
-            raise UsageError(
-                f"--evidence-dir {evidence_dir} is not a folder",
-                "pass the folder holding <gate>.json files",
-            )
+        _check_evidence_dir(evidence_dir, workspace)
     plans: dict[GateName, EvidencePlan] = {}
     for gate in GateName:
         if gate in explicit:
             plans[gate] = EvidencePlan(tuple(explicit[gate]), "--evidence")
         elif evidence_dir is not None:
-            plans[gate] = EvidencePlan(
-                (str(Path(evidence_dir) / f"{gate.value}.json"),), "--evidence-dir"
-            )
+            locator = str(Path(evidence_dir) / f"{gate.value}.json")
+            if GATES[gate.value].native_source and not os.path.lexists(workspace / locator):
+                # the gate reads its own source; the report and a note say so
+                plans[gate] = EvidencePlan(
+                    (),
+                    f"--evidence-dir has no {gate.value}.json: {GATES[gate.value].native_source}",
+                )
+            else:
+                plans[gate] = EvidencePlan((locator,), "--evidence-dir")
         elif gate in config.evidence:
             plans[gate] = EvidencePlan(config.evidence[gate], "config")
         else:
             plans[gate] = EvidencePlan((), "none")
     return plans
+
+
+def _check_evidence_dir(evidence_dir: str, workspace: Path) -> None:
+    """``--evidence-dir`` names a folder inside the workspace (evidence paths must resolve there),
+    refused at once rather than failing every gate one by one."""
+    folder = Path(evidence_dir)
+    real = (folder if folder.is_absolute() else workspace / folder).resolve()
+    shown = clean_text(evidence_dir, 200)
+    if not real.is_relative_to(workspace.resolve()):
+        raise UsageError(
+            f"--evidence-dir {shown} resolves to {clean_text(str(real), 200)}, outside the "
+            f"workspace {clean_text(str(workspace), 200)}",
+            "put the evidence folder inside the workspace, or pass --workspace (GITHUB_WORKSPACE) "
+            "naming a folder that holds it",
+        )
+    if not real.is_dir():
+        raise UsageError(
+            f"--evidence-dir {shown} is not a folder",
+            "pass the folder holding <gate>.json files (relative to the workspace)",
+        )
+
+
+def evidence_notes(plans: Mapping[GateName, EvidencePlan]) -> list[str]:
+    """Lines for people about evidence that was looked for and not used."""
+    return [
+        f"{gate.value}: {plan.origin}"
+        for gate, plan in plans.items()
+        if plan.origin.startswith("--evidence-dir has no")
+    ]
 
 
 def checks_file_from(option: str | None, evidence: Sequence[str]) -> Path | None:
@@ -123,6 +155,25 @@ def checks_file_from(option: str | None, evidence: Sequence[str]) -> Path | None
 
         raise UsageError(f"--checks-file {clean_text(option, 200)} does not exist", HOW_TO_SAVE)
     return path
+
+
+_COMMIT_SOURCES = {"github-api": CommitSource.API, "checks-file": CommitSource.CHECKS_FILE}
+
+
+def _bind_judged_commit(subject: Subject, decision: Decision) -> Subject:
+    """The subject with the commit a gate judged, when neither --sha nor GITHUB_SHA named one.
+
+    promotion_guard finds the commit itself (the tag through the API, or the saved answer's own
+    commit); without this the report would say no commit while one was judged.
+    """
+    if subject.sha is not None:
+        return subject
+    for outcome in decision.outcomes:
+        details = outcome.result.details
+        sha, source = details.get("sha"), _COMMIT_SOURCES.get(str(details.get("source")))
+        if isinstance(sha, str) and source is not None:
+            return replace(subject, sha=sha, sha_source=source)
+    return subject
 
 
 def run_evaluate(options: EvaluateOptions, env: Mapping[str, str]) -> tuple[Report, str | None]:
@@ -146,6 +197,10 @@ def run_evaluate(options: EvaluateOptions, env: Mapping[str, str]) -> tuple[Repo
         checks_file_shown=clean_text(options.checks_file or "", 300),
         wait=options.wait,
     )
+    notes = [note] if note else []
+    notes += evidence_notes(plans)
+    note = "; ".join(notes) or None
     decision = decide(resolution.stage, plans, workspace, run=run, settings=config.settings)
+    subject = _bind_judged_commit(subject, decision)
     generated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     return Report(generated, subject, config, resolution, decision), note

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from maturity.errors import UsageError
 from maturity.refs import Ref, RefType, parse_ref, validate_sha
@@ -28,11 +29,21 @@ class RunInfo:
     url: str | None = None
 
 
+class CommitSource(StrEnum):
+    """Where the judged commit came from; only the first two bind it to the released ref."""
+
+    FLAG = "--sha"
+    ENV = "GITHUB_SHA"
+    API = "github-api"  # the ref resolved through GitHub's git refs API
+    CHECKS_FILE = "checks-file"  # named by the saved answer itself: bound to nothing
+
+
 @dataclass(frozen=True)
 class Subject:
     ref: Ref
     repository: str | None = None
     sha: str | None = None
+    sha_source: CommitSource | None = None
     run: RunInfo = RunInfo()
     actor: str | None = None
     event: str | None = None
@@ -89,10 +100,13 @@ def resolve_ref_input(
 
 def subject_from(env: Mapping[str, str], ref: Ref, sha: str | None = None) -> Subject:
     repository = checked_env(env, "GITHUB_REPOSITORY", REPOSITORY_RE, "owner/name")
+    source: CommitSource | None = None
     if sha is not None:
         commit: str | None = validate_sha(sha)
+        source = CommitSource.FLAG
     elif (env_sha := _get(env, "GITHUB_SHA")) is not None:
         commit = validate_sha(env_sha, source="GITHUB_SHA")
+        source = CommitSource.ENV
     else:
         commit = None
     run_id = checked_env(env, "GITHUB_RUN_ID", NUMBER_RE, "a number")
@@ -112,9 +126,30 @@ def subject_from(env: Mapping[str, str], ref: Ref, sha: str | None = None) -> Su
         ref=ref,
         repository=repository,
         sha=commit,
+        sha_source=source,
         run=RunInfo(id=run_id, attempt=attempt, url=url),
         actor=clean_text(actor, 100) if actor else None,
         event=checked_env(env, "GITHUB_EVENT_NAME", _EVENT_RE, "an event name"),
         workflow=clean_text(workflow, 200) if workflow else None,
         job=clean_text(job, 200) if job else None,
+    )
+
+
+def commit_note(subject: Subject) -> str:
+    """One sentence for people: which commit the decision is about, and what binds it."""
+    ref = subject.ref.full
+    if subject.sha is None or subject.sha_source is None:
+        return (
+            "none: this decision is bound to no commit; pass --sha (GITHUB_SHA in Actions) to "
+            "bind it to the commit being released"
+        )
+    if subject.sha_source is CommitSource.FLAG:
+        return "given with --sha"
+    if subject.sha_source is CommitSource.ENV:
+        return "from GITHUB_SHA"
+    if subject.sha_source is CommitSource.API:
+        return f"{ref} resolved through the GitHub API"
+    return (
+        f"named by the saved checks file itself, nothing binds it to {ref}: pass --sha "
+        "(GITHUB_SHA in Actions) to bind the decision to the commit being released"
     )

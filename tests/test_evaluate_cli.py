@@ -410,6 +410,8 @@ def test_subject_from_the_github_environment(ws: Path) -> None:
         "ref_name": "v1.2.3",
         "ref_type": "tag",
         "sha": SHA,
+        "sha_source": "GITHUB_SHA",
+        "commit": "from GITHUB_SHA",
         "run": {
             "id": "4242",
             "attempt": "2",

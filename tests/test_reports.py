@@ -156,7 +156,7 @@ def test_json_report_contents(ws: Path) -> None:
     config_path.write_text(DEFAULT_STAGES_YAML, encoding="utf-8")
     env = {**GITHUB_ENV, "GITHUB_RUN_ATTEMPT": "1"}
     data = evaluate(ws, "refs/tags/v1.2.3", env, evidence_dir="ga-fail")
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     assert data["tool"] == {"name": "maturity", "version": __version__}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["generated_at"])
     subject = data["subject"]
@@ -206,8 +206,12 @@ def test_without_github_env_the_subject_is_sparse(ws: Path) -> None:
     assert s["sha"] is None
     assert s["run"] == {"id": None, "attempt": None, "url": None}
     assert (s["actor"], s["event"], s["workflow"], s["job"]) == (None, None, None, None)
+    assert s["sha_source"] is None
+    assert s["commit"].startswith("none: this decision is bound to no commit; pass --sha")
     _, markdown = render(data)
-    assert "| Commit | not given |" in markdown
+    [commit] = [line for line in markdown.splitlines() if line.startswith("| Commit |")]
+    assert commit.startswith("| Commit | none\\: this decision is bound to no commit")
+    assert "\\-\\-sha" in commit  # names the flag that binds it
     assert "| Run |" not in markdown
     assert "| Repository |" not in markdown
 
@@ -222,7 +226,8 @@ def test_markdown_no_go(ws: Path) -> None:
     assert lines[0] == "# ⛔ NO-GO: maturity"
     assert "`v1.2.3` may not ship at stage `GA`: 2 required gate(s) did not pass." in lines
     assert "| Ref | `refs/tags/v1.2.3` (tag) |" in lines
-    assert f"| Commit | `{SHA}` |" in lines
+    assert f"| Commit | `{SHA}` (from GITHUB\\_SHA) |" in lines
+    assert data["subject"]["sha_source"] == "GITHUB_SHA"
     assert any(line.startswith("| Stage | `GA`: Full releases") for line in lines)
     assert "| Repository | `octo-org/widget` |" in lines
     assert "## What blocks this release" in lines
@@ -257,7 +262,7 @@ def test_markdown_go_with_warnings(ws: Path) -> None:
     assert "## What blocks this release" not in markdown
     assert "## Report-only warnings (not blocking)" in markdown
     assert "- **deps\\_approval** is fail: " in markdown
-    assert "| Commit | not given |" in markdown
+    assert "| Commit | none\\: this decision is bound to no commit" in markdown
     assert "built-in defaults" in markdown
 
 
@@ -570,6 +575,7 @@ def test_console_summary_matches_the_report(ws: Path) -> None:
         "maturity: NO-GO for refs/tags/v1.2.3 at stage GA (mappings[0] regex"
     )
     assert lines[1] == "config: built-in defaults"
+    assert lines[2].startswith("commit: none: this decision is bound to no commit; pass --sha")
     assert len([line for line in lines if line.rstrip().endswith("BLOCKING")]) == 2
     assert lines[-1] == "reports: a.json, b.md"
 

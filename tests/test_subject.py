@@ -13,7 +13,7 @@ import pytest
 from maturity._cli import main
 from maturity.errors import RefError, UsageError
 from maturity.refs import Ref, RefType, parse_ref, validate_sha
-from maturity.subject import RunInfo, Subject, subject_from
+from maturity.subject import CommitSource, RunInfo, Subject, subject_from
 
 REF = parse_ref("refs/tags/v1.2.3")
 SHA1 = "0123456789abcdef0123456789abcdef01234567"
@@ -40,6 +40,7 @@ def test_a_full_github_environment() -> None:
         ref=REF,
         repository="octo-org/my_repo.js",
         sha=SHA1,
+        sha_source=CommitSource.ENV,
         run=RunInfo(
             id="123456789",
             attempt="1",
@@ -316,6 +317,8 @@ def test_cli_process_reports_the_run_and_cleaned_subject(tmp_path: Path) -> None
         "ref_name": "main",
         "ref_type": "unknown",
         "sha": SHA1,
+        "sha_source": "GITHUB_SHA",
+        "commit": "from GITHUB_SHA",
         "run": {
             "id": "42",
             "attempt": "3",

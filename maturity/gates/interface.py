@@ -112,6 +112,9 @@ class Gate(ABC):
     title: ClassVar[str]
     #: what a maintainer does when this gate does not pass (used when evidence gives no better fix)
     remediation: ClassVar[str]
+    #: where the gate reads evidence of its own when given no file (None: evidence files only);
+    #: with --evidence-dir it falls back to this when the folder has no <gate>.json
+    native_source: ClassVar[str | None] = None
 
     @abstractmethod
     def evaluate(self, context: GateContext) -> GateResult:

@@ -53,14 +53,21 @@ class PromotionGuardGate(FileEvidenceGate):
         "make every required check (tests, lint, security scan) pass on this commit, "
         "then re-run the release workflow"
     )
+    native_source = "it reads the commit's checks from GitHub (or --checks-file) instead"
 
     def evaluate(self, context: GateContext) -> GateResult:
         if context.evidence_paths:
             return super().evaluate(context)
         started = time.perf_counter()
         if context.run.checks_file is not None:
-            return self._offline(context).timed(started)
-        return self._online(context).timed(started)
+            result = self._offline(context)
+        else:
+            result = self._online(context)
+        if context.evidence_origin.startswith("--evidence-dir"):  # the folder had no file for it
+            result = replace(
+                result, details={**result.details, "evidence_origin": context.evidence_origin}
+            )
+        return result.timed(started)
 
     # -- sources -------------------------------------------------------------------------------
 

@@ -16,6 +16,10 @@ def render_console(report: dict[str, Any], paths: list[str]) -> str:
         lines.append("config: built-in defaults")
     else:
         lines.append(f"config: {report['config']['source']}")
+    commit = subject["sha"]
+    lines.append(
+        f"commit: {commit} ({subject['commit']})" if commit else f"commit: {subject['commit']}"
+    )
     for g in report["gates"]:
         mark = (
             "BLOCKING"

@@ -31,11 +31,17 @@ def _stage_line(report: dict[str, Any]) -> str:
     return f"{text} (matched `mappings[{mapping['index']}]` {mapping['kind']} {matched})"
 
 
+def _commit_cell(subject: dict[str, Any]) -> str:
+    if not subject["sha"]:
+        return md_text(subject["commit"])  # "none: this decision is bound to no commit; ..."
+    return f"{md_code(subject['sha'], in_table=True)} ({md_text(subject['commit'])})"
+
+
 def _subject_table(report: dict[str, Any]) -> list[str]:
     subject, config = report["subject"], report["config"]
     rows = [
         ("Ref", f"{md_code(subject['ref'], in_table=True)} ({md_text(subject['ref_type'])})"),
-        ("Commit", md_code(subject["sha"], in_table=True) if subject["sha"] else "not given"),
+        ("Commit", _commit_cell(subject)),
         ("Stage", _stage_line(report)),
     ]
     if subject["repository"]:

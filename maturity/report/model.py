@@ -14,9 +14,9 @@ from maturity.config.types import Config
 from maturity.engine import Decision, GateOutcome
 from maturity.gates import GATES
 from maturity.resolver import Resolution
-from maturity.subject import Subject
+from maturity.subject import Subject, commit_note
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: subject.sha_source and subject.commit
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class Report:
                 "ref_name": s.ref.name,
                 "ref_type": s.ref.type.value,
                 "sha": s.sha,
+                "sha_source": s.sha_source.value if s.sha_source else None,
+                "commit": commit_note(s),
                 "run": {"id": s.run.id, "attempt": s.run.attempt, "url": s.run.url},
                 "actor": s.actor,
                 "event": s.event,
