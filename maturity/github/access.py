@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from maturity.errors import UsageError
 from maturity.subject import NUMBER_RE, REPOSITORY_RE, checked_env
-from maturity.text import clean_text
+from maturity.text import clean_text, register_secret
 
 DEFAULT_API_URL = "https://api.github.com"
 _PERMISSIONS = "checks: read, statuses: read, contents: read"
@@ -143,6 +143,7 @@ def access_from_env(env: Mapping[str, str]) -> GitHubAccess:
             "GITHUB_TOKEN holds characters no token has (spaces, control or non-ASCII characters)",
             "set GITHUB_TOKEN to the token alone",
         )
+    register_secret(token_text)  # masked in every message and report from here on
     repository = checked_env(env, "GITHUB_REPOSITORY", REPOSITORY_RE, "owner/name")
     run_id = None
     for name in ("MATURITY_CHECK_RUN_ID", "GITHUB_JOB_CHECK_RUN_ID"):
