@@ -224,8 +224,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:
+        if exc.code == EXIT_ERROR:  # a usage error, explained on stderr by the parser
+            from maturity.github_actions import summarise_no_verdict
+
+            summarise_no_verdict(
+                os.environ,
+                "",
+                "the command line was not understood (the step's log shows why)",
+                "see `maturity --help`",
+            )
+        raise
     from maturity.errors import MaturityError
+    from maturity.github_actions import summarise_no_verdict  # loaded anyway: _emit uses it
 
     handlers = {
         "evaluate": _evaluate,
@@ -242,9 +255,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from maturity.github_actions import command
 
             _out(command("error", exc.render(), title="maturity") + "\n")
+        summarise_no_verdict(os.environ, args.command, exc.message, exc.remediation)
         return EXIT_ERROR
     except KeyboardInterrupt:
         _err("maturity: interrupted: no verdict\n")
+        summarise_no_verdict(os.environ, args.command, "interrupted", "run it again")
         return EXIT_ERROR
     except Exception:  # a bug: say so, keep the traceback, and never let it read as GO or NO-GO
         import traceback
@@ -254,16 +269,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             "maturity: internal error: no verdict\n  fix: this is a bug in maturity; please report it "
             "with the traceback above\n"
         )
+        summarise_no_verdict(
+            os.environ,
+            args.command,
+            "internal error",
+            "this is a bug in maturity; please report it with the traceback in the step's log",
+        )
         return EXIT_ERROR
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from maturity.evaluate import EvaluateOptions, run_evaluate
-    from maturity.report.atomic import write_atomically
+    from maturity.report.atomic import check_output_folder, write_atomically
     from maturity.report.json_report import JsonReportWriter
     from maturity.report.markdown_report import MarkdownReportWriter
 
     env = dict(os.environ)
+    output_dir = Path(args.output_dir)
+    check_output_folder(output_dir)  # at once: a wrong --output-dir fails before a long --wait
     options = EvaluateOptions(
         config=args.config,
         builtin_config=args.builtin_config,
@@ -287,49 +312,62 @@ def _evaluate(args: argparse.Namespace) -> int:
         json_writer.filename: json_writer.render(data),
         md_writer.filename: md_writer.render(data),
     }
-    from pathlib import Path
+    from maturity.github_actions import RunnerFiles, in_actions
 
-    paths = write_atomically(Path(args.output_dir), rendered)
-    if note:
-        _err(f"maturity: note: {note}\n")
-    from maturity.github_actions import in_actions
+    # Every output target is checked before anything is written: the runner's files are opened
+    # first (exit 2 if one cannot be), then both reports are written as one; from then on the
+    # verdict stands, and the exit code is the verdict's (never 2: "no report written").
+    with RunnerFiles(env if in_actions(env) else {}) as runner:
+        paths = [str(p) for p in write_atomically(output_dir, rendered)]
+        if note:
+            _err(f"maturity: note: {note}\n")
+        if args.format == "json":
+            _out(rendered[json_writer.filename])
+        else:
+            from maturity.report.console import render_console
 
-    if args.format == "json":
-        _out(rendered[json_writer.filename])
-    else:
-        from maturity.report.console import render_console
-
-        _out(render_console(data, [str(p) for p in paths]))
-
-    if in_actions(env):
-        # with --format json, stdout is only the report; annotations go to stderr (read alike)
-        annotate = _err if args.format == "json" else _out
-        _actions(env, data, rendered[md_writer.filename], [str(p) for p in paths], annotate)
+            _out(render_console(data, paths))
+        if in_actions(env):
+            # with --format json, stdout is only the report; annotations go to stderr (read alike)
+            annotate = _err if args.format == "json" else _out
+            _actions(runner, data, rendered[md_writer.filename], paths, annotate)
     return EXIT_GO if data["verdict"] == "GO" else EXIT_NO_GO
 
 
 def _actions(
-    env: dict[str, str],
+    runner: RunnerFiles,
     data: dict[str, Any],
     markdown: str,
     paths: list[str],
     annotate: Callable[[str], None],
 ) -> None:
-    from maturity.github_actions import annotations_for, append_summary, write_outputs
+    """Annotations, job summary and step outputs, once the reports are written.
+
+    The runner's files were opened before the reports were written; a write that still fails
+    (a full disk) is reported as an error, but the verdict and its exit code stand. Step outputs
+    that are missing never read as GO.
+    """
+    from maturity.errors import OutputError
+    from maturity.github_actions import annotations_for, command
 
     for line in annotations_for(data):
         annotate(line + "\n")
-    append_summary(env, markdown)
-    write_outputs(
-        env,
-        {
-            "stage": str(data["stage"]["name"]),
-            "verdict": str(data["verdict"]),
-            "blocking-count": str(len(data["blocking"])),
-            "report-json": paths[0],
-            "report-md": paths[1],
-        },
-    )
+    outputs = {
+        "stage": str(data["stage"]["name"]),
+        "verdict": str(data["verdict"]),
+        "blocking-count": str(len(data["blocking"])),
+        "report-json": paths[0],
+        "report-md": paths[1],
+    }
+    from functools import partial
+
+    for write in (partial(runner.append_summary, markdown), partial(runner.write_outputs, outputs)):
+        try:
+            write()
+        except OutputError as exc:
+            text = f"{exc.render()}\n  (the reports were written; the verdict stands)"
+            _err(f"maturity: error: {text}\n")
+            annotate(command("error", text, title="maturity") + "\n")
 
 
 def _resolve(args: argparse.Namespace) -> int:
@@ -508,13 +546,28 @@ def _init(args: argparse.Namespace) -> int:
 
     from maturity.config.defaults import DEFAULT_STAGES_YAML
     from maturity.errors import OutputError, UsageError
-    from maturity.report.atomic import write_atomically
+    from maturity.report.atomic import describe, not_a_folder, write_atomically
 
     path = Path(args.path)
-    if path.exists() and not args.force:
+    example = "ci/maturity-stages.yml"
+    if not args.path.strip():
+        raise UsageError("--path is empty", f"give the path of the file to write, e.g. {example}")
+    if path.is_dir() or args.path.endswith(("/", os.sep)):
+        what = "a folder" if path.is_dir() else "a folder name (it ends in /)"
+        raise UsageError(
+            f"--path {args.path} is {what}, not a file",
+            f"give the path of the stages file to write, e.g. "
+            f"--path {(path / 'maturity-stages.yml').as_posix()}",
+        )
+    if (culprit := not_a_folder(path.parent)) is not None:
+        raise OutputError(
+            f"cannot write {args.path}: {culprit} is {describe(culprit)}",
+            f"move {culprit} away, or pass a --path in a folder",
+        )
+    if (path.exists() or path.is_symlink()) and not args.force:
         raise UsageError(f"{args.path} already exists", "pass --force to overwrite it")
     try:
-        write_atomically(path.parent, {path.name: DEFAULT_STAGES_YAML})
+        write_atomically(path.parent, {path.name: DEFAULT_STAGES_YAML}, flag="--path")
     except OutputError as exc:
         raise OutputError(
             f"cannot write {args.path}: {exc.message.partition(': ')[2] or exc.message}",

@@ -349,7 +349,11 @@ def test_exit_2_errors_are_annotated(
     assert "fix:" in data
     assert line.startswith("::error title=maturity::")
     assert not (tmp_path / "gh-output").exists()
-    assert not (tmp_path / "gh-summary").exists()
+    # the job summary says there is no verdict, and why (it is not a report)
+    summary = (tmp_path / "gh-summary").read_text(encoding="utf-8")
+    assert summary.startswith("## ⚠️ maturity: no verdict\n")
+    assert "**Fix:**" in summary
+    assert not (tmp_path / "dist").exists()
 
 
 def test_bad_config_under_actions(tmp_path: Path) -> None:

@@ -20,15 +20,7 @@ def render_console(report: dict[str, Any], paths: list[str]) -> str:
     lines.append(
         f"commit: {commit} ({subject['commit']})" if commit else f"commit: {subject['commit']}"
     )
-    for g in report["gates"]:
-        mark = (
-            "BLOCKING"
-            if g["blocking"]
-            else ("warning" if g["level"] == "report_only" and g["status"] != "pass" else "")
-        )
-        lines.append(
-            f"  {g['gate']:<22}{g['level']:<13}{g['status']:<9}{g['code']:<22}{mark}".rstrip()
-        )
+    lines += _gate_table(report["gates"])
     for b in report["blocking"]:
         lines.append(f"blocking: {b['gate']} is {b['status']} ({b['code']}): {b['message']}")
         if b["remediation"]:
@@ -37,3 +29,30 @@ def render_console(report: dict[str, Any], paths: list[str]) -> str:
         lines.append(f"config warning: {w['where']}: {w['message']}")
     lines.append(f"reports: {', '.join(paths)}")
     return "\n".join(lines) + "\n"
+
+
+#: the narrowest each column is (the built-in names fit), and the gap between columns
+_MIN_WIDTHS = (20, 11, 7, 20)
+_GAP = 2
+
+
+def _gate_table(gates: list[dict[str, Any]]) -> list[str]:
+    """One row per gate: gate, level, status, code, mark; columns sized to their longest value."""
+    rows = []
+    for g in gates:
+        mark = (
+            "BLOCKING"
+            if g["blocking"]
+            else ("warning" if g["level"] == "report_only" and g["status"] != "pass" else "")
+        )
+        rows.append((str(g["gate"]), str(g["level"]), str(g["status"]), str(g["code"]), mark))
+    widths = [
+        max([minimum, *(len(row[i]) for row in rows)]) + _GAP
+        for i, minimum in enumerate(_MIN_WIDTHS)
+    ]
+    return [
+        (
+            "  " + "".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + row[-1]
+        ).rstrip()
+        for row in rows
+    ]
