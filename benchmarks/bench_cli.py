@@ -15,11 +15,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from bench_common import machine, show
+from bench_common import machine, show, timed
 
 REPO = Path(__file__).resolve().parent.parent
 GATES = (
@@ -33,17 +31,6 @@ GATES = (
 
 def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-
-
-def timed(fn: Callable[[], None], runs: int, warmup: int = 2) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
 
 
 def many_mappings_yaml(n: int) -> str:

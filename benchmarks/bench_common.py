@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import platform
 import statistics
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -29,3 +31,15 @@ def show(label: str, samples: list[float]) -> None:
         f"{label:<58} n={len(samples):<4} min {min(samples):8.1f} ms   "
         f"median {statistics.median(samples):8.1f} ms   max {max(samples):8.1f} ms"
     )
+
+
+def timed(fn: Callable[[], object], runs: int, warmup: int = 2) -> list[float]:
+    """Milliseconds of *runs* calls of *fn*, after *warmup* calls that are not counted."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples

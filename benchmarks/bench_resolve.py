@@ -21,11 +21,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench_common import machine, show
+from bench_common import machine, show, timed
 
 REPO = Path(__file__).resolve().parent.parent
 GATES = "{promotion_guard: off, observability_verify: off, deps_approval: off, policy_drift: off, field_budgets: off}"
@@ -90,17 +89,6 @@ def show_fine(label: str, samples: list[float]) -> None:
     )
 
 
-def timed(fn: Callable[[], object], runs: int, warmup: int = 1) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
 def main() -> None:
     sys.path.insert(0, str(REPO))
     from maturity.config.load import load_config_file
@@ -123,7 +111,9 @@ def main() -> None:
             ref = parse_ref(miss)
             if resolve(config, ref).stage.name != "LOW":
                 sys.exit(f"{label}: the near miss matched")
-            show_fine(f"  {label}", timed(functools.partial(resolve, config, ref), args.runs))
+            show_fine(
+                f"  {label}", timed(functools.partial(resolve, config, ref), args.runs, warmup=1)
+            )
 
         print("\nwhole `maturity resolve` process (load, all checks, resolve):")
         for label, kind, expression, miss in (HOSTILE[0], HOSTILE[2], HOSTILE[6], HOSTILE[12]):
@@ -136,7 +126,7 @@ def main() -> None:
                 if proc.returncode != 0:
                     sys.exit(f"unexpected exit {proc.returncode}: {proc.stderr.decode()}")
 
-            show(f"  {label}", timed(run, max(5, args.runs // 2)))
+            show(f"  {label}", timed(run, max(5, args.runs // 2), warmup=1))
 
         for n in (100, 1000):
             print(f"\n{n:,} hostile mappings (globs and regexes mixed), near miss 'a' x 1,000:")
@@ -150,7 +140,7 @@ def main() -> None:
 
             show("  load + all checks + resolve", timed(load_and_resolve, 3, warmup=0))
             resolve_only = functools.partial(resolve, load_config_file(path), ref)
-            show("  resolve only", timed(resolve_only, max(5, args.runs // 2)))
+            show("  resolve only", timed(resolve_only, max(5, args.runs // 2), warmup=1))
 
 
 if __name__ == "__main__":

@@ -20,24 +20,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench_common import machine, show
+from bench_common import machine, show, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT = 64 * 1024 * 1024
 PAGES = 250  # of 100 runs each: about 55 MiB, under the checks-file limit
-
-
-def timed(runs: int, action: Callable[[], object]) -> list[float]:
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
 
 
 def main() -> None:
@@ -72,8 +62,10 @@ def main() -> None:
 
     print(machine())
     print(f"page: {len(page_bytes) / 1024:.0f} KiB; file: {len(many_bytes) / 2**20:.1f} MiB")
-    show("one page, json.loads (for scale)", timed(runs, lambda: json.loads(page_bytes)))
-    show("one page, strict loads", timed(runs, lambda: loads(page_bytes, max_bytes=LIMIT)))
+    show("one page, json.loads (for scale)", timed(lambda: json.loads(page_bytes), runs, warmup=0))
+    show(
+        "one page, strict loads", timed(lambda: loads(page_bytes, max_bytes=LIMIT), runs, warmup=0)
+    )
     decoder = json.JSONDecoder()
 
     def plain_documents() -> list[object]:
@@ -84,19 +76,25 @@ def main() -> None:
             pos += 1
         return docs
 
-    show("250 pages, json raw_decode loop (for scale)", timed(runs, plain_documents))
+    show("250 pages, json raw_decode loop (for scale)", timed(plain_documents, runs, warmup=0))
     show(
         "250 pages, strict load_documents",
-        timed(runs, lambda: list(load_documents(many_bytes, max_bytes=LIMIT))),
+        timed(lambda: list(load_documents(many_bytes, max_bytes=LIMIT)), runs, warmup=0),
     )
-    show("250 pages, duplicate key in the last run", timed(max(3, runs // 4), refused(duplicate)))
-    show("250 pages, then 65-deep nesting", timed(max(3, runs // 4), refused(deep)))
-    show("250 pages, then a lone surrogate", timed(max(3, runs // 4), refused(surrogate)))
+    show(
+        "250 pages, duplicate key in the last run",
+        timed(refused(duplicate), max(3, runs // 4), warmup=0),
+    )
+    show("250 pages, then 65-deep nesting", timed(refused(deep), max(3, runs // 4), warmup=0))
+    show("250 pages, then a lone surrogate", timed(refused(surrogate), max(3, runs // 4), warmup=0))
     nested = ("[" * 20 + ",".join([page] * PAGES) + ', {"a": 1, "a": 2}' + "]" * 20).encode()
-    show("250 pages 20 deep, duplicate key at the end", timed(3, refused(nested)))
+    show("250 pages 20 deep, duplicate key at the end", timed(refused(nested), 3, warmup=0))
     chain = "[" * 60 + "1," * 33000 + "1" + "]" * 60
     chains = ("[" + ",".join([chain] * 800) + ', {"a": 1, "a": 2}]').encode()
-    show("800 chains 60 deep of 33,000 integers, duplicate at the end", timed(3, refused(chains)))
+    show(
+        "800 chains 60 deep of 33,000 integers, duplicate at the end",
+        timed(refused(chains), 3, warmup=0),
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ variants, the CLI in a workspace where every other gate has ok evidence for the 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,29 +41,48 @@ def online_env(standin: GitHubStandIn, **extra: str) -> dict[str, str]:
     return {**base, **extra}
 
 
+def run_env(
+    standin: GitHubStandIn,
+    extra: Mapping[str, str] | None = None,
+    *,
+    sha: str | None = SHA,
+    ref: Ref | None = None,
+) -> RunEnvironment:
+    """What the engine hands promotion_guard: access to the stand-in, the commit, the ref."""
+    access = access_from_env(online_env(standin, **(extra or {})))
+    return RunEnvironment(github=access, sha=sha, ref=ref)
+
+
 def guard(
     standin: GitHubStandIn,
     *,
     sha: str | None = SHA,
     ref: Ref | None = None,
     settings: PromotionGuardSettings = FAST,
+    extra: Mapping[str, str] | None = None,
 ) -> GateResult:
-    """promotion_guard, in process, reading the stand-in."""
-    run = RunEnvironment(github=access_from_env(online_env(standin)), sha=sha, ref=ref)
+    """promotion_guard, in process, reading the stand-in (*extra*: more environment)."""
     context = GateContext(
         gate=GateName.PROMOTION_GUARD.value,
         workspace=Path.cwd(),
         evidence_paths=(),
         evidence_origin="none",
         settings=settings,
-        run=run,
+        run=run_env(standin, extra, sha=sha, ref=ref),
     )
     return PromotionGuardGate().evaluate(context)
 
 
-def make_workspace(root: Path, time_budget: float = 5.0) -> Path:
-    """A workspace whose other gates all have ok evidence, so the verdict is promotion_guard's."""
+def make_workspace(
+    root: Path, time_budget: float = 5.0, wait: tuple[float, float] | None = None
+) -> Path:
+    """A workspace whose other gates all have ok evidence, so the verdict is promotion_guard's.
+
+    *wait* is ``(timeout, interval)`` for ``--wait``, in seconds.
+    """
     lines = ["gates:", "  promotion_guard:", f"    time_budget: {time_budget}"]
+    if wait is not None:
+        lines += [f"    wait: {{timeout: {wait[0]}, interval: {wait[1]}}}"]
     for other in OTHER_GATES:
         write_evidence(root / "evidence" / f"{other}.json")
         lines += [f"  {other}:", f"    evidence: evidence/{other}.json"]
@@ -110,6 +130,7 @@ __all__ = [
     "guard",
     "make_workspace",
     "online_env",
+    "run_env",
     "runs_page",
     "status_page",
 ]

@@ -13,10 +13,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import guard_helpers
 import pytest
 import requests
 from github_standin import REPO, SHA, TOKEN, GitHubStandIn, Reply, RequestInfo, check_run
 from github_standin import commit_status as status
+from guard_helpers import make_workspace
 from helpers import (
     CliResult,
     assert_valid_report,
@@ -24,11 +26,8 @@ from helpers import (
     gate,
     reports,
     run_cli,
-    write_evidence,
 )
 from pytest_httpserver import HTTPServer
-
-from maturity.config.defaults import DEFAULT_STAGES_YAML
 
 GA, PILOT = "v1.2.3", "v1.2.3-beta.1"
 BUDGET, WAIT_TIMEOUT = 3.0, 2.0
@@ -41,20 +40,11 @@ TOKEN_TAIL = TOKEN.partition("_")[2]  # also found where Markdown escapes the un
 def ws(tmp_path: Path) -> Path:
     """A workspace whose stages file gives promotion_guard small waits and budgets, and every
     other gate an ok evidence file."""
-    lines = ["gates:", "  promotion_guard:", f"    time_budget: {BUDGET}"]
-    lines += [f"    wait: {{timeout: {WAIT_TIMEOUT}, interval: 0.2}}"]
-    for other in ("observability_verify", "deps_approval", "policy_drift", "field_budgets"):
-        write_evidence(tmp_path / "evidence" / f"{other}.json")
-        lines += [f"  {other}:", f"    evidence: evidence/{other}.json"]
-    text = DEFAULT_STAGES_YAML.replace("gates: {}", "\n".join(lines))
-    (tmp_path / "ci").mkdir()
-    (tmp_path / "ci" / "maturity-stages.yml").write_text(text, encoding="utf-8")
-    return tmp_path
+    return make_workspace(tmp_path, BUDGET, wait=(WAIT_TIMEOUT, 0.2))
 
 
 def online_env(standin: GitHubStandIn, **extra: str) -> dict[str, str]:
-    base = {"GITHUB_API_URL": standin.base_url, "GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": REPO}
-    return clean_env(**{**base, **extra})
+    return clean_env(**guard_helpers.online_env(standin, **extra))
 
 
 def evaluate(

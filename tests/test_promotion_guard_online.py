@@ -12,38 +12,23 @@ from typing import Any
 
 import pytest
 from github_bodies import ACTIONS_RUN_ID
-from github_standin import REPO, SHA, TOKEN, GitHubStandIn, check_run, commit_status
+from github_standin import SHA, GitHubStandIn, check_run, commit_status
+from guard_helpers import FAST, guard, run_env
 from pytest_httpserver import HTTPServer
 
 from maturity.checks.settings import CheckPattern, PromotionGuardSettings
 from maturity.config.types import Stage
 from maturity.engine import Verdict, decide
 from maturity.gates.interface import (
-    GateContext,
     GateName,
     GateResult,
     GateStatus,
     Level,
-    RunEnvironment,
 )
-from maturity.gates.promotion_guard import PromotionGuardGate
-from maturity.github.access import access_from_env
 from maturity.refs import Ref, RefType, parse_ref
 
-FAST = PromotionGuardSettings(time_budget_s=10.0)
 #: the evaluator as a GitHub Actions job "gate" in workflow run ACTIONS_RUN_ID
 IN_ACTIONS = {"GITHUB_JOB": "gate", "GITHUB_RUN_ID": str(ACTIONS_RUN_ID)}
-
-
-def run_env(
-    standin: GitHubStandIn,
-    extra: Mapping[str, str] | None = None,
-    *,
-    sha: str | None = SHA,
-    ref: Ref | None = None,
-) -> RunEnvironment:
-    env = {"GITHUB_API_URL": standin.base_url, "GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": REPO}
-    return RunEnvironment(github=access_from_env({**env, **(extra or {})}), sha=sha, ref=ref)
 
 
 def evaluate(
@@ -54,15 +39,7 @@ def evaluate(
     sha: str | None = SHA,
     ref: Ref | None = None,
 ) -> GateResult:
-    context = GateContext(
-        gate=GateName.PROMOTION_GUARD.value,
-        workspace=Path.cwd(),
-        evidence_paths=(),
-        evidence_origin="none",
-        settings=settings,
-        run=run_env(standin, extra, sha=sha, ref=ref),
-    )
-    return PromotionGuardGate().evaluate(context)
+    return guard(standin, sha=sha, ref=ref, settings=settings, extra=extra)
 
 
 def required(*names: str | tuple[str, str], **kwargs: Any) -> PromotionGuardSettings:

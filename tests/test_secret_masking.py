@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 from github_standin import REPO, SHA, GitHubStandIn, Reply, check_run, commit_status
-from helpers import clean_env, run_cli, write_evidence
+from guard_helpers import make_workspace
+from helpers import clean_env, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
-from maturity.config.defaults import DEFAULT_STAGES_YAML
 from maturity.report.markdown_escape import md_code, md_text
 from maturity.text import (
     MIN_SECRET_LENGTH,
@@ -108,14 +108,7 @@ def test_short_values_are_not_secrets() -> None:
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    lines = ["gates:", "  promotion_guard:", "    time_budget: 5"]
-    for other in ("observability_verify", "deps_approval", "policy_drift", "field_budgets"):
-        write_evidence(tmp_path / "evidence" / f"{other}.json")
-        lines += [f"  {other}:", f"    evidence: evidence/{other}.json"]
-    text = DEFAULT_STAGES_YAML.replace("gates: {}", "\n".join(lines))
-    (tmp_path / "ci").mkdir()
-    (tmp_path / "ci" / "maturity-stages.yml").write_text(text, encoding="utf-8")
-    return tmp_path
+    return make_workspace(tmp_path)
 
 
 @pytest.mark.parametrize("seed", range(12))
