@@ -163,6 +163,7 @@ def test_scripted_replies_come_first_in_order_then_normal_answers(standin: GitHu
 
 def test_rate_limits_primary_and_secondary(httpserver: HTTPServer) -> None:
     standin = GitHubStandIn(httpserver, rate_limit=2)
+    before = int(time.time())  # the reset is whole seconds from when the reply is made
     limits = (Reply.secondary_rate_limit(retry_after=7), Reply.primary_rate_limit(60))
     standin.script("check-runs", *limits)
     secondary, primary = get(standin, RUNS), get(standin, RUNS)
@@ -170,7 +171,7 @@ def test_rate_limits_primary_and_secondary(httpserver: HTTPServer) -> None:
     assert "secondary rate limit" in secondary.json()["message"]
     assert secondary.headers["x-ratelimit-remaining"] == "1"  # not the primary limit
     assert (primary.status_code, primary.headers["x-ratelimit-remaining"]) == (403, "0")
-    assert int(primary.headers["x-ratelimit-reset"]) >= time.time() + 59
+    assert before + 60 <= int(primary.headers["x-ratelimit-reset"]) <= time.time() + 60
     assert primary.json()["message"].startswith("API rate limit exceeded for ")
     assert get(standin, RUNS).status_code == 200  # the last point of the stand-in's counter
     exhausted = get(standin, RUNS)
