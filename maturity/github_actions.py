@@ -155,11 +155,6 @@ class RunnerFiles:
             ) from None
 
 
-def write_outputs(env: Mapping[str, str], outputs: Mapping[str, str]) -> None:
-    with RunnerFiles({"GITHUB_OUTPUT": env.get("GITHUB_OUTPUT", "")}) as files:
-        files.write_outputs(outputs)
-
-
 def append_summary(env: Mapping[str, str], markdown: str) -> None:
     with RunnerFiles({"GITHUB_STEP_SUMMARY": env.get("GITHUB_STEP_SUMMARY", "")}) as files:
         files.append_summary(markdown)

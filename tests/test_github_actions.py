@@ -22,6 +22,7 @@ from helpers import (
 from maturity.config.defaults import DEFAULT_STAGES_YAML
 from maturity.errors import OutputError
 from maturity.github_actions import (
+    RunnerFiles,
     annotations_for,
     append_summary,
     command,
@@ -30,7 +31,6 @@ from maturity.github_actions import (
     escape_property,
     in_actions,
     output_block,
-    write_outputs,
 )
 
 OUTPUT_NAMES = {"stage", "verdict", "blocking-count", "report-json", "report-md"}
@@ -157,7 +157,8 @@ def test_write_outputs_and_summary_append(tmp_path: Path) -> None:
     out.write_text("earlier=1\n", encoding="utf-8")
     summary.write_text("earlier step\n", encoding="utf-8")
     env = {"GITHUB_OUTPUT": str(out), "GITHUB_STEP_SUMMARY": str(summary)}
-    write_outputs(env, {"a": "1", "b": "two\nlines"})
+    with RunnerFiles(env) as files:
+        files.write_outputs({"a": "1", "b": "two\nlines"})
     append_summary(env, "# report")  # a missing final newline is added
     append_summary(env, "# again\n")
     assert parse_github_output(out.read_text(encoding="utf-8")) == {
@@ -169,14 +170,15 @@ def test_write_outputs_and_summary_append(tmp_path: Path) -> None:
 
 
 def test_nothing_written_without_the_variables(tmp_path: Path) -> None:
-    write_outputs({}, {"a": "1"})
+    with RunnerFiles({}) as files:
+        files.write_outputs({"a": "1"})
     append_summary({}, "x")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_unwritable_output_file_is_an_output_error(tmp_path: Path) -> None:
     with pytest.raises(OutputError) as caught:
-        write_outputs({"GITHUB_OUTPUT": str(tmp_path)}, {"a": "1"})  # a folder
+        RunnerFiles({"GITHUB_OUTPUT": str(tmp_path)})  # a folder: refused when opened
     assert "GITHUB_OUTPUT" in caught.value.message
     with pytest.raises(OutputError):
         append_summary({"GITHUB_STEP_SUMMARY": str(tmp_path / "no" / "such")}, "x")
