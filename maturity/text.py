@@ -33,7 +33,11 @@ def _secrets(extra: Iterable[str] = ()) -> list[str]:
 
 def mask_secrets(text: str, extra: Iterable[str] = ()) -> str:
     """*text* with every occurrence of a secret replaced by ``***``."""
-    for secret in _secrets(extra):
+    return _mask(text, _secrets(extra))
+
+
+def _mask(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
         text = text.replace(secret, MASK)
     return text
 
@@ -78,12 +82,15 @@ def clean_text(value: str, limit: int = 2000) -> str:
 def redact(value: object, secrets: Iterable[str] = ()) -> object:
     """*value* (JSON-like: dicts, lists, strings) with every secret replaced by ``***``:
     the registered ones and *secrets*."""
-    if not _secrets(secrets):
-        return value
+    found = _secrets(secrets)
+    return _redact(value, found) if found else value
+
+
+def _redact(value: object, secrets: list[str]) -> object:
     if isinstance(value, str):
-        return mask_secrets(value, secrets)
+        return _mask(value, secrets)
     if isinstance(value, dict):
-        return {redact(k, secrets): redact(v, secrets) for k, v in value.items()}
+        return {_redact(k, secrets): _redact(v, secrets) for k, v in value.items()}
     if isinstance(value, list):
-        return [redact(v, secrets) for v in value]
+        return [_redact(v, secrets) for v in value]
     return value

@@ -168,17 +168,17 @@ def _findings(
 
 
 def _overall(
-    judged: list[CheckVerdict],
+    required: list[CheckItem],
+    failed: list[CheckItem],
+    pending: list[CheckItem],
     absent: list[CheckPattern],
+    *,
     min_checks: int,
     commit: str,
     scope: str,
 ) -> tuple[GateStatus, str, str, str]:
     """(status, code, message, fix) of the gate: the worst of fail, pending, missing, too few,
     nothing succeeded; else a pass."""
-    required = [v.item for v in judged]
-    failed = [v.item for v in judged if v.outcome is Outcome.FAIL]
-    pending = [v.item for v in judged if v.outcome is Outcome.PENDING]
     if failed:
         message = f"{len(failed)} of {len(required)} required checks failed: {_listed(failed)}"
         return GateStatus.FAIL, "CHECKS_FAILED", message, FIX_FAILED
@@ -245,14 +245,22 @@ def judge(
         judged.append(CheckVerdict(item, _pass_outcome(item, settings), labels))
     verdicts.extend(judged)
 
+    required = [v.item for v in judged]
     failed = [v.item for v in judged if v.outcome is Outcome.FAIL]
     pending = [v.item for v in judged if v.outcome is Outcome.PENDING]
     absent = [p for p, n in counts.items() if n == 0] if not settings.allow_missing else []
 
     findings = _findings(failed, pending, absent)
-    scope = f"{len(runs)} check runs and {len(statuses)} statuses on {checks.sha[:12]}"
+    commit = checks.sha[:12]
+    scope = f"{len(runs)} check runs and {len(statuses)} statuses on {commit}"
     status, code, message, fix = _overall(
-        judged, absent, settings.min_checks, checks.sha[:12], scope
+        required,
+        failed,
+        pending,
+        absent,
+        min_checks=settings.min_checks,
+        commit=commit,
+        scope=scope,
     )
     if code in ("TOO_FEW_CHECKS", "NO_CHECK_SUCCEEDED"):  # no single check to blame: say it once
         findings.append(Finding(code, message, "", status, fix))

@@ -30,7 +30,7 @@ from maturity.evidence.interface import EvidenceError
 from maturity.github.access import PERMISSIONS_HINT, GitHubAccess
 from maturity.github.deadline import Deadline
 from maturity.github.links import parse_links
-from maturity.text import clean_text
+from maturity.text import clean_text, mask_secrets
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 REQUEST_TIMEOUT_S = 15.0
@@ -264,7 +264,7 @@ class GitHubClient:
     def scrub(self, text: str) -> str:
         """Server text with the token removed, should a server ever echo it. ``get`` applies it
         to every error it raises, so the helpers that build messages need not."""
-        return text.replace(self._token, "***") if self._token else text
+        return mask_secrets(text, (self._token,))
 
     def _show(self, url: str) -> str:
         parts = urlsplit(url)
