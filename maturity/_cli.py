@@ -295,7 +295,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         ref=args.ref,
         tag=args.tag,
         sha=args.sha,
-        evidence=tuple(args.evidence),
+        evidence=tuple(_gate_path(pair) for pair in args.evidence),
         evidence_dir=args.evidence_dir,
         workspace=args.workspace,
         checks_file=args.checks_file,
@@ -332,6 +332,18 @@ def _evaluate(args: argparse.Namespace) -> int:
             annotate = _err if args.format == "json" else _out
             _actions(runner, data, rendered[md_writer.filename], paths, annotate)
     return EXIT_GO if data["verdict"] == "GO" else EXIT_NO_GO
+
+
+def _gate_path(pair: str) -> tuple[str, str]:
+    from maturity.errors import UsageError
+
+    name, sep, path = pair.partition("=")
+    if not sep or not path or not name.strip():
+        raise UsageError(
+            f"--evidence {pair!r} is not GATE=PATH",
+            "e.g. --evidence promotion_guard=checks.json",
+        )
+    return name.strip(), path
 
 
 def _actions(
@@ -395,7 +407,7 @@ def _resolve(args: argparse.Namespace) -> int:
                 "kind": res.mapping.kind,
                 "expression": res.mapping.expression,
             },
-            "gates": {g.value: lvl.value for g, lvl in res.stage.levels.items()},
+            "gates": {g: lvl.value for g, lvl in res.stage.levels.items()},
         }
         _out(json.dumps(out, indent=2) + "\n")
         return EXIT_GO
@@ -411,7 +423,7 @@ def _resolve(args: argparse.Namespace) -> int:
         + (f" ({res.stage.description})" if res.stage.description else ""),
         f"mapping: {res.mapping.label} at {where}",
         "gates:",
-        *(f"  {g.value:<22}{lvl.value}" for g, lvl in res.stage.levels.items()),
+        *(f"  {g:<22}{lvl.value}" for g, lvl in res.stage.levels.items()),
     ]
     _out("\n".join(lines) + "\n")
     return EXIT_GO
@@ -447,20 +459,22 @@ def _validate(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from maturity.config.explain import Change, changes, gate_table
+    from maturity.config.explain import Change, gate_table
     from maturity.config.load import check_config_file
     from maturity.config.types import Severity
     from maturity.github_actions import command, in_actions
+    from maturity.kinds import CATALOG
+    from maturity.kinds.changes import all_changes
 
     fmt = args.format or ("github" if in_actions(os.environ) else "text")
-    config, problems = check_config_file(Path(args.file), args.file)
+    config, problems = check_config_file(Path(args.file), CATALOG, args.file)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     base, base_note = _load_base(args.base)
     comparable = False  # a valid base and a valid file: only then is a comparison meaningful
     changed: list[Change] = []
     if base is not None and config is not None and not errors:
-        comparable, changed = True, changes(base, config)
+        comparable, changed = True, all_changes(base, config)
     weakened = sum(c.weaker for c in changed)  # each change that weakens a gate is a warning
     warning_count = len(warnings) + weakened
     failed = bool(errors) or (args.strict and warning_count > 0)
@@ -529,11 +543,12 @@ def _load_base(path: str | None) -> tuple[Config | None, str]:
     from maturity.config.load import check_config_file
     from maturity.config.types import Severity
     from maturity.errors import ConfigError
+    from maturity.kinds import CATALOG
 
     if not Path(path).exists():
         return None, "(no base file: the stages file is new)"
     try:
-        base, problems = check_config_file(Path(path), path)
+        base, problems = check_config_file(Path(path), CATALOG, path)
     except ConfigError as exc:
         return None, f"(the base file cannot be read, so changes are not shown: {exc.message})"
     if base is None or any(p.severity is Severity.ERROR for p in problems):

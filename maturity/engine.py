@@ -1,40 +1,47 @@
-"""Run the gates a stage asks for, apply its levels, and decide.
+"""The pipeline of one evaluation, as named steps:
 
-Rules: ``off`` gates are not run (``skipped``); a ``required`` gate blocks on anything but
-``pass``; a ``report_only`` gate never blocks. GO only when nothing blocks. A gate that raises
-is an ``error`` result for that gate, never a crash of the run.
+1. **collect** each gate's inputs: its evidence files read once, with their digests;
+2. **run** each gate's kind, concurrently in a bounded pool, timed by the engine and stopped at
+   its time budget;
+3. **apply exceptions**: waivers and overrides (none yet: the step passes results through);
+4. **apply levels**: ``off`` gates are not run (``skipped``); a ``required`` gate blocks on
+   anything but ``pass``; a ``report_only`` gate never blocks;
+5. **decide**: GO only when nothing blocks.
+
+A kind that raises, or cannot be loaded, is an ``error`` result for that gate alone
+(``GATE_CRASHED``); one that overruns its budget is ``GATE_TIMED_OUT``. Reports keep the
+declared gate order whatever order the gates finish in.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from pathlib import Path
+from typing import Any
 
-from maturity.config.types import Stage
-from maturity.gates import GATES, Gate
-from maturity.gates.interface import (
-    GateContext,
-    GateName,
-    GateResult,
-    GateStatus,
-    Level,
-    RunEnvironment,
-)
+from maturity.config.types import GateSpec, Stage
+from maturity.core import GateInputs, GateResult, GateStatus, Level, Verdict
+from maturity.evidence.files import collect_files
+from maturity.kinds import load_kind
+from maturity.kinds.interface import GateKind, RunContext
 from maturity.text import clean_text
 
-
-class Verdict(StrEnum):
-    GO = "GO"
-    NO_GO = "NO-GO"
+#: gates run at once; most wait on I/O (files, GitHub), so a few threads are enough
+MAX_WORKERS = 8
+#: seconds past a kind's own budget before the engine gives up on it (kinds keep their own
+#: deadlines; this is the backstop for one that does not)
+GRACE_S = 5.0
 
 
 @dataclass(frozen=True)
 class EvidencePlan:
     paths: tuple[str, ...]
-    origin: str  # "--evidence", "--evidence-dir", "config" or "none"
+    origin: (
+        str  # "--evidence", "--evidence-dir", "config" or "none" (or why the folder was not used)
+    )
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,8 @@ class GateOutcome:
     result: GateResult
     level: Level
     blocking: bool
+    kind: str = ""
+    title: str = ""
 
     @property
     def warns(self) -> bool:
@@ -59,54 +68,172 @@ class Decision:
         return tuple(o for o in self.outcomes if o.blocking)
 
 
-def _run_gate(gate: type[Gate], context: GateContext) -> GateResult:
+@dataclass
+class _Job:
+    spec: GateSpec
+    inputs: GateInputs
+    kind: GateKind[Any] | None = None
+    budget_s: float = 0.0
+    result: GateResult | None = None
+
+
+# -- 1. collect ------------------------------------------------------------------------------
+
+
+def collect(spec: GateSpec, plan: EvidencePlan, context: RunContext) -> GateInputs:
+    """The gate's inputs: its evidence files, read and digested before any kind runs."""
+    return GateInputs(
+        gate=spec.name,
+        title=spec.title,
+        remediation=spec.remediation,
+        origin=plan.origin,
+        files=collect_files(context.workspace, plan.paths) if plan.paths else (),
+    )
+
+
+# -- 2. run ----------------------------------------------------------------------------------
+
+
+def _crashed(gate: str, what: str, exc: BaseException) -> GateResult:
+    return GateResult(
+        gate=gate,
+        status=GateStatus.ERROR,
+        code="GATE_CRASHED",
+        message=clean_text(f"gate {gate} {what}: {type(exc).__name__}: {exc}", 500),
+        remediation="this is a bug in maturity: report it with the JSON report attached; "
+        "the gate counts as not passed until then",
+    )
+
+
+def _timed_out(job: _Job) -> GateResult:
+    return GateResult(
+        gate=job.spec.name,
+        status=GateStatus.ERROR,
+        code="GATE_TIMED_OUT",
+        message=f"gate {job.spec.name} did not finish within its time budget "
+        f"({job.budget_s:g}s, and {GRACE_S:g}s more)",
+        remediation="find what the gate waits on (a slow server, a huge file) and fix it, or "
+        "raise the gate's time budget in the stages file; the gate counts as not passed",
+        duration_ms=round((job.budget_s + GRACE_S) * 1000, 3),
+    )
+
+
+def _run_one(job: _Job, context: RunContext) -> GateResult:
+    assert job.kind is not None  # noqa: S101 - only loaded jobs are started
     started = time.perf_counter()
     try:
-        return gate().evaluate(context)
+        result = job.kind.run(job.spec.settings, job.inputs, context)
     except Exception as exc:  # isolation: one broken gate must not take down the others
-        return GateResult(
-            gate=context.gate,
-            status=GateStatus.ERROR,
-            code="GATE_CRASHED",
-            message=clean_text(
-                f"gate {context.gate} failed unexpectedly: {type(exc).__name__}: {exc}", 500
-            ),
-            remediation="this is a bug in maturity: report it with the JSON report attached; "
-            "the gate counts as not passed until then",
-        ).timed(started)
+        result = _crashed(job.spec.name, "failed unexpectedly", exc)
+    return result.timed(started)
 
 
-def decide(
-    stage: Stage,
-    plans: Mapping[GateName, EvidencePlan],
-    workspace: Path,
-    gates: Mapping[str, type[Gate]] = GATES,
-    *,
-    run: RunEnvironment | None = None,
-    settings: Mapping[GateName, object] | None = None,
-) -> Decision:
-    outcomes: list[GateOutcome] = []
-    for name in GateName:
+def run_kinds(jobs: Sequence[_Job], context: RunContext, max_workers: int = MAX_WORKERS) -> None:
+    """Run every loaded job, at most *max_workers* at once; a job past its budget is given up
+    (its thread is a daemon, so it cannot hold the process open) and marked timed out."""
+    lock = threading.Condition()
+    waiting = deque(j for j in jobs if j.result is None)
+    active: dict[int, float] = {}  # id(job) -> deadline (monotonic)
+    finished: set[int] = set()
+
+    def work(job: _Job) -> None:
+        result = _run_one(job, context)
+        with lock:
+            if id(job) in active:  # not given up on
+                job.result = result
+                finished.add(id(job))
+                lock.notify()
+
+    with lock:
+        while waiting or active:
+            while waiting and len(active) < max_workers:
+                job = waiting.popleft()
+                active[id(job)] = time.monotonic() + job.budget_s + GRACE_S
+                name = f"maturity-gate-{job.spec.name}"
+                threading.Thread(target=work, args=(job,), name=name, daemon=True).start()
+            lock.wait(timeout=max(0.0, min(active.values()) - time.monotonic()))
+            now = time.monotonic()
+            for job in jobs:
+                key = id(job)
+                if key in finished:
+                    active.pop(key, None)
+                elif key in active and now >= active[key]:
+                    del active[key]
+                    job.result = _timed_out(job)
+
+
+# -- 3. exceptions ---------------------------------------------------------------------------
+
+
+def apply_exceptions(results: Mapping[str, GateResult]) -> dict[str, GateResult]:
+    """Waivers and overrides change results here, and only here. None exist yet."""
+    return dict(results)
+
+
+# -- 4. levels and 5. decide -----------------------------------------------------------------
+
+
+def apply_levels(
+    stage: Stage, specs: Mapping[str, GateSpec], results: Mapping[str, GateResult]
+) -> tuple[GateOutcome, ...]:
+    outcomes = []
+    for name, spec in specs.items():
         level = stage.levels[name]
-        if level is Level.OFF:
-            result = GateResult(
-                gate=name.value,
+        result = results[name]
+        blocking = level is Level.REQUIRED and result.status is not GateStatus.PASS
+        outcomes.append(GateOutcome(result, level, blocking, spec.kind, spec.title))
+    return tuple(outcomes)
+
+
+def decide(outcomes: tuple[GateOutcome, ...]) -> Decision:
+    verdict = Verdict.NO_GO if any(o.blocking for o in outcomes) else Verdict.GO
+    return Decision(verdict=verdict, outcomes=outcomes)
+
+
+def evaluate_stage(
+    stage: Stage,
+    gates: Mapping[str, GateSpec],
+    plans: Mapping[str, EvidencePlan],
+    context: RunContext,
+    *,
+    loader: Callable[[str], GateKind[Any]] = load_kind,
+    max_workers: int = MAX_WORKERS,
+) -> Decision:
+    """Every step, for the gates of *stage*; gates that are off are not loaded or run."""
+    results: dict[str, GateResult] = {}
+    jobs: list[_Job] = []
+    for name, spec in gates.items():
+        if stage.levels[name] is Level.OFF:
+            results[name] = GateResult(
+                gate=name,
                 status=GateStatus.SKIPPED,
                 code="GATE_OFF",
                 message=f"off at stage {stage.name}",
             )
-        else:
-            plan = plans.get(name, EvidencePlan((), "none"))
-            context = GateContext(
-                gate=name.value,
-                workspace=workspace,
-                evidence_paths=plan.paths,
-                evidence_origin=plan.origin,
-                settings=(settings or {}).get(name),
-                run=run or RunEnvironment(),
-            )
-            result = _run_gate(gates[name.value], context)
-        blocking = level is Level.REQUIRED and result.status is not GateStatus.PASS
-        outcomes.append(GateOutcome(result=result, level=level, blocking=blocking))
-    verdict = Verdict.NO_GO if any(o.blocking for o in outcomes) else Verdict.GO
-    return Decision(verdict=verdict, outcomes=tuple(outcomes))
+            continue
+        job = _Job(spec, collect(spec, plans.get(name, EvidencePlan((), "none")), context))
+        try:
+            job.kind = loader(spec.kind)
+            job.budget_s = job.kind.budget(spec.settings, context)
+        except Exception as exc:  # a kind that cannot load is this gate's error, not the run's
+            job.result = _crashed(name, f"could not load its kind {spec.kind}", exc)
+        jobs.append(job)
+    run_kinds(jobs, context, max_workers)
+    for job in jobs:
+        assert job.result is not None  # noqa: S101 - run_kinds gives every job a result
+        results[job.spec.name] = job.result
+    results = apply_exceptions(results)
+    ordered = {name: results[name] for name in gates}
+    return decide(apply_levels(stage, gates, ordered))
+
+
+__all__ = [
+    "Decision",
+    "EvidencePlan",
+    "GateOutcome",
+    "apply_exceptions",
+    "apply_levels",
+    "collect",
+    "decide",
+    "evaluate_stage",
+]

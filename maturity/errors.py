@@ -35,3 +35,18 @@ class RefError(MaturityError):
 
 class OutputError(MaturityError):
     """Reports could not be written; nothing was left behind."""
+
+
+class EvidenceError(MaturityError):
+    """Evidence (a file, an API answer) that could not be used.
+
+    Never reaches the CLI: a gate turns it into an ``error`` (or ``missing``) result with
+    ``code``, so it fails that gate, not the run.
+    """
+
+    def __init__(
+        self, code: str, message: str, remediation: str = "", *, missing: bool = False
+    ) -> None:
+        super().__init__(message, remediation)
+        self.code = code
+        self.missing = missing

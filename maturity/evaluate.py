@@ -15,27 +15,30 @@ from pathlib import Path
 from maturity.config.defaults import DEFAULT_CONFIG_PATH
 from maturity.config.load import load_builtin, load_config_file
 from maturity.config.types import Config
-from maturity.engine import Decision, EvidencePlan, decide
+from maturity.engine import Decision, EvidencePlan, evaluate_stage
 from maturity.errors import UsageError
-from maturity.gates import GATES
-from maturity.gates.interface import GateName, RunEnvironment
 from maturity.github.access import access_from_env
+from maturity.kinds import CATALOG
+from maturity.kinds.interface import RunContext
 from maturity.report.model import Report
 from maturity.resolver import resolve
 from maturity.subject import CommitSource, Subject, resolve_ref_input, subject_from
 from maturity.text import clean_text
 
-_GATE_NAMES = {g.value: g for g in GateName}
+#: the kind whose gates read saved answers given with --checks-file
+_CHECKS_KIND = "github_checks"
 
 
 @dataclass(frozen=True)
 class EvaluateOptions:
+    """What ``evaluate`` was asked, parsed: ``evidence`` holds ``(gate, path)`` pairs."""
+
     config: str | None = None
     builtin_config: bool = False
     ref: str | None = None
     tag: str | None = None
     sha: str | None = None
-    evidence: Sequence[str] = ()
+    evidence: Sequence[tuple[str, str]] = ()
     evidence_dir: str | None = None
     workspace: str | None = None
     checks_file: str | None = None
@@ -57,53 +60,61 @@ def load_config(config: str | None, builtin: bool, workspace: Path) -> tuple[Con
     if builtin:
         if config is not None:
             raise UsageError("give --config or --builtin-config, not both", "drop one of them")
-        return load_builtin(), None
+        return load_builtin(CATALOG), None
     if config is not None:
-        return load_config_file(Path(config), config), None
+        return load_config_file(Path(config), CATALOG, config), None
     default = workspace / DEFAULT_CONFIG_PATH
     if default.exists():
-        return load_config_file(default, DEFAULT_CONFIG_PATH), None
+        return load_config_file(default, CATALOG, DEFAULT_CONFIG_PATH), None
     note = f"no {DEFAULT_CONFIG_PATH} in {workspace}: using the built-in defaults (maturity init writes them)"
-    return load_builtin(), note
+    return load_builtin(CATALOG), note
+
+
+def _native_source(config: Config, gate: str) -> str | None:
+    """What the gate's kind reads without evidence files (None: files only).
+
+    Read from the kind only for gates whose kind has one; the built-in evidence-kind gates are
+    known to have none, so no kind module is loaded for them here.
+    """
+    kind = config.gates[gate].kind
+    if kind == "evidence":
+        return None
+    from maturity.kinds import load_kind
+
+    return load_kind(kind).native_source
 
 
 def evidence_plans(
-    config: Config, pairs: Sequence[str], evidence_dir: str | None, workspace: Path
-) -> dict[GateName, EvidencePlan]:
+    config: Config,
+    pairs: Sequence[tuple[str, str]],
+    evidence_dir: str | None,
+    workspace: Path,
+) -> dict[str, EvidencePlan]:
     """Per gate: ``--evidence`` if given, else ``--evidence-dir``/<gate>.json, else the config."""
-    explicit: dict[GateName, list[str]] = {}
-    for pair in pairs:
-        name, sep, path = pair.partition("=")
-        gate = _GATE_NAMES.get(name.strip())
-        if not sep or not path:
+    explicit: dict[str, list[str]] = {}
+    for name, path in pairs:
+        if name not in config.gates:
             raise UsageError(
-                f"--evidence {pair!r} is not GATE=PATH",
-                "e.g. --evidence promotion_guard=checks.json",
+                f"--evidence names the unknown gate {clean_text(name, 80)!r}",
+                f"use one of the gates of {config.source}: {', '.join(config.gates)}",
             )
-        if gate is None:
-            raise UsageError(
-                f"--evidence names the unknown gate {name!r}",
-                f"use one of: {', '.join(_GATE_NAMES)}",
-            )
-        explicit.setdefault(gate, []).append(path)
+        explicit.setdefault(name, []).append(path)
     if evidence_dir is not None:
         _check_evidence_dir(evidence_dir, workspace)
-    plans: dict[GateName, EvidencePlan] = {}
-    for gate in GateName:
+    plans: dict[str, EvidencePlan] = {}
+    for gate, spec in config.gates.items():
         if gate in explicit:
             plans[gate] = EvidencePlan(tuple(explicit[gate]), "--evidence")
         elif evidence_dir is not None:
-            locator = str(Path(evidence_dir) / f"{gate.value}.json")
-            if GATES[gate.value].native_source and not os.path.lexists(workspace / locator):
+            locator = str(Path(evidence_dir) / f"{gate}.json")
+            native = None if os.path.lexists(workspace / locator) else _native_source(config, gate)
+            if native:
                 # the gate reads its own source; the report and a note say so
-                plans[gate] = EvidencePlan(
-                    (),
-                    f"--evidence-dir has no {gate.value}.json: {GATES[gate.value].native_source}",
-                )
+                plans[gate] = EvidencePlan((), f"--evidence-dir has no {gate}.json: {native}")
             else:
                 plans[gate] = EvidencePlan((locator,), "--evidence-dir")
-        elif gate in config.evidence:
-            plans[gate] = EvidencePlan(config.evidence[gate], "config")
+        elif spec.evidence:
+            plans[gate] = EvidencePlan(spec.evidence, "config")
         else:
             plans[gate] = EvidencePlan((), "none")
     return plans
@@ -129,29 +140,34 @@ def _check_evidence_dir(evidence_dir: str, workspace: Path) -> None:
         )
 
 
-def evidence_notes(plans: Mapping[GateName, EvidencePlan]) -> list[str]:
+def evidence_notes(plans: Mapping[str, EvidencePlan]) -> list[str]:
     """Lines for people about evidence that was looked for and not used."""
     return [
-        f"{gate.value}: {plan.origin}"
+        f"{gate}: {plan.origin}"
         for gate, plan in plans.items()
         if plan.origin.startswith("--evidence-dir has no")
     ]
 
 
-def checks_file_from(option: str | None, evidence: Sequence[str]) -> Path | None:
-    """``--checks-file``: an existing path, not combined with promotion_guard evidence files."""
+def checks_file_from(
+    option: str | None, evidence: Sequence[tuple[str, str]], config: Config
+) -> Path | None:
+    """``--checks-file``: an existing path, not combined with evidence files for a gate that
+    would read it (a gate of the GitHub checks kind, such as promotion_guard)."""
     if option is None:
         return None
-    if any(pair.partition("=")[0].strip() == GateName.PROMOTION_GUARD.value for pair in evidence):
+    readers = [g for g, spec in config.gates.items() if spec.kind == _CHECKS_KIND]
+    clash = next((name for name, _ in evidence if name in readers), None)
+    if clash is not None:
         raise UsageError(
-            "give --checks-file or --evidence promotion_guard=..., not both",
+            f"give --checks-file or --evidence {clash}=..., not both",
             "drop one of them: --checks-file takes saved GitHub API answers, --evidence a "
             "maturity evidence file",
         )
     path = Path(option)
     if not path.exists():
         # imported only on this error: the module loads the pydantic models of GitHub's answers
-        from maturity.checks.saved_answer import HOW_TO_SAVE  # noqa: PLC0415
+        from maturity.kinds.github_checks.saved_answer import HOW_TO_SAVE
 
         raise UsageError(f"--checks-file {clean_text(option, 200)} does not exist", HOW_TO_SAVE)
     return path
@@ -181,15 +197,18 @@ def run_evaluate(options: EvaluateOptions, env: Mapping[str, str]) -> tuple[Repo
     ref = resolve_ref_input(env, options.ref, options.tag)
     workspace = workspace_from(options.workspace, env)
     subject = subject_from(env, ref, options.sha)
-    checks_file = checks_file_from(options.checks_file, options.evidence)
     github = access_from_env(env)
     config, note = load_config(options.config, options.builtin_config, workspace)
+    checks_file = checks_file_from(options.checks_file, options.evidence, config)
     resolution = resolve(config, ref)
     plans = evidence_plans(config, options.evidence, options.evidence_dir, workspace)
     if checks_file is not None:
         # more specific than --evidence-dir and the config (--evidence conflicts, see above)
-        plans[GateName.PROMOTION_GUARD] = EvidencePlan((), "--checks-file")
-    run = RunEnvironment(
+        for gate, spec in config.gates.items():
+            if spec.kind == _CHECKS_KIND:
+                plans[gate] = EvidencePlan((), "--checks-file")
+    run = RunContext(
+        workspace=workspace,
         ref=ref,
         sha=subject.sha,
         github=github,
@@ -200,7 +219,7 @@ def run_evaluate(options: EvaluateOptions, env: Mapping[str, str]) -> tuple[Repo
     notes = [note] if note else []
     notes += evidence_notes(plans)
     note = "; ".join(notes) or None
-    decision = decide(resolution.stage, plans, workspace, run=run, settings=config.settings)
+    decision = evaluate_stage(resolution.stage, config.gates, plans, run)
     subject = _bind_judged_commit(subject, decision)
     generated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     return Report(generated, subject, config, resolution, decision), note

@@ -1,8 +1,10 @@
 """What a stages file means, and what a change to it does: for the pull-request reviewer.
 
 ``gate_table`` shows each stage's gate levels. ``changes`` compares a base file with the new one:
-stages added or removed, gate levels that moved (marked weaker or stronger), promotion_guard
-settings that let more commits through, and refs that now resolve to a different stage. Refs
+stages added or removed, gates declared or dropped, gate levels that moved (marked weaker or
+stronger), gates now decided by evidence files, and refs that now resolve to a different stage.
+Settings changes are each kind's to judge (``GateKind.changes``); ``maturity.kinds.changes`` adds
+them, since this layer loads no kind. Refs
 tried: the typical ones ``validate`` also resolves (``typical_refs``) plus every ``examples``
 entry of either file, so a mapping edit shows up as its effect ("v1.2.3: GA -> PILOT"), not as a
 diff. Every change marked ``weaker`` counts as a warning of ``validate``.
@@ -12,10 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from maturity.checks.settings import PromotionGuardSettings
 from maturity.config.types import Config, Stage
 from maturity.config.typical_refs import TYPICAL_REFS
-from maturity.gates.interface import GateName
 from maturity.refs import parse_ref, ref_problem
 from maturity.resolver import first_match
 
@@ -31,11 +31,10 @@ class Change:
 def gate_table(config: Config) -> str:
     stages = sorted(config.stages.values(), key=lambda s: s.order)
     width = max(13, *(len(s.name) + 2 for s in stages))
-    rows = ["gate".ljust(22) + "".join(s.name.ljust(width) for s in stages)]
-    for gate in GateName:
-        rows.append(
-            gate.value.ljust(22) + "".join(s.levels[gate].value.ljust(width) for s in stages)
-        )
+    first = max(22, *(len(g) + 2 for g in config.gates))
+    rows = ["gate".ljust(first) + "".join(s.name.ljust(width) for s in stages)]
+    for gate in config.gates:
+        rows.append(gate.ljust(first) + "".join(s.levels[gate].value.ljust(width) for s in stages))
     rows.append("mappings (first match wins):")
     rows += [f"  [{m.index}] {m.shown} -> {m.stage}" for m in config.mappings]
     return "\n".join(r.rstrip() for r in rows) + "\n"
@@ -43,9 +42,9 @@ def gate_table(config: Config) -> str:
 
 def _weakened(before: Stage, after: Stage) -> list[str]:
     return [
-        f"{g.value} {before.levels[g].value} -> {after.levels[g].value}"
-        for g in GateName
-        if after.levels[g].strength < before.levels[g].strength
+        f"{g} {level.value} -> {after.levels[g].value}"
+        for g, level in before.levels.items()
+        if g in after.levels and after.levels[g].strength < level.strength
     ]
 
 
@@ -69,17 +68,20 @@ def _stage_changes(base: Config, head: Config) -> list[Change]:
         before = base.stages.get(name)
         if before is None:
             continue
-        for gate in GateName:
-            old, new = before.levels[gate], after.levels[gate]
+        for gate, new in after.levels.items():
+            old = before.levels.get(gate)
+            if old is None:
+                continue  # a gate the base did not have: see _gate_changes
             if old is not new:
                 weaker = new.strength < old.strength
                 changes.append(
                     Change(
                         "level",
-                        f"stage {name}: {gate.value} {old.value} -> {new.value} "
+                        f"stage {name}: {gate} {old.value} -> {new.value} "
                         f"({'weaker' if weaker else 'stronger'})",
                         weaker=weaker,
-                        line=_line(head, "stages", name, "gates", gate.value),
+                        line=_line(head, "stages", name, "gates", gate)
+                        or _line(head, "stages", name, key=True),
                     )
                 )
     return changes
@@ -119,57 +121,42 @@ def _resolution_changes(base: Config, head: Config) -> list[Change]:
     return changes
 
 
-def _guard(config: Config) -> PromotionGuardSettings:
-    found = config.settings.get(GateName.PROMOTION_GUARD)
-    return found if isinstance(found, PromotionGuardSettings) else PromotionGuardSettings()
-
-
-def _setting(head: Config, field: str, message: str, *, weaker: bool) -> Change:
-    where = _line(head, "gates", "promotion_guard", field)
-    where = where or _line(head, "gates", "promotion_guard", key=True)
-    mark = " (weaker)" if weaker else ""
-    return Change("setting", f"promotion_guard {message}{mark}", weaker=weaker, line=where)
-
-
-def _guard_changes(base: Config, head: Config) -> list[Change]:
-    """Settings of promotion_guard that let more (weaker) or fewer commits through."""
-    was, now = _guard(base), _guard(head)
+def _gate_changes(base: Config, head: Config) -> list[Change]:
+    """Gates declared or dropped, kinds swapped, and gates now decided by evidence files."""
     out: list[Change] = []
-    if was.required != now.required:
-        if not now.required:
-            out.append(_setting(head, "required_checks", "now requires every check", weaker=False))
-        elif not was.required:
-            listed = ", ".join(p.label for p in now.required)
-            msg = f"now requires only {listed}; other checks no longer block"
-            out.append(_setting(head, "required_checks", msg, weaker=True))
-        else:
-            gone = [p.label for p in was.required if p not in now.required]
-            new = [p.label for p in now.required if p not in was.required]
-            if gone:
-                msg = f"no longer requires {', '.join(gone)}"
-                out.append(_setting(head, "required_checks", msg, weaker=True))
-            if new:
-                msg = f"now also requires {', '.join(new)}"
-                out.append(_setting(head, "required_checks", msg, weaker=False))
-    ignored = [p.label for p in now.ignore if p not in was.ignore]
-    if ignored:
-        out.append(_setting(head, "ignore", f"now ignores {', '.join(ignored)}", weaker=True))
-    passing = sorted(now.pass_conclusions - was.pass_conclusions)
-    if passing:
-        msg = f"now passes conclusion {', '.join(passing)}"
-        out.append(_setting(head, "pass_conclusions", msg, weaker=True))
-    if now.allow_missing and not was.allow_missing:
-        msg = "now accepts required checks that never appeared (allow_missing)"
-        out.append(_setting(head, "allow_missing", msg, weaker=True))
-    if now.min_checks < was.min_checks:
-        msg = f"min_checks {was.min_checks} -> {now.min_checks}"
-        out.append(_setting(head, "min_checks", msg, weaker=True))
-    if GateName.PROMOTION_GUARD in head.evidence and GateName.PROMOTION_GUARD not in base.evidence:
-        msg = "is now decided by evidence files instead of the commit's checks on GitHub"
-        out.append(_setting(head, "evidence", msg, weaker=True))
+    for name, gate in head.gates.items():
+        line = _line(head, "gates", name, key=True)
+        was = base.gates.get(name)
+        if was is None:
+            out.append(Change("gate-added", f"gate {name} (kind {gate.kind}) added", line=line))
+        elif was.kind != gate.kind:
+            message = f"gate {name}: kind {was.kind} -> {gate.kind}"
+            out.append(Change("gate-kind", message, weaker=True, line=line))
+        elif gate.evidence and not was.evidence and gate.kind != "evidence":
+            message = (
+                f"gate {name} is now decided by evidence files instead of its kind's own "
+                f"source ({gate.kind})"
+            )
+            where = _line(head, "gates", name, "evidence") or line
+            out.append(Change("setting", message, weaker=True, line=where))
+    for name, gate in base.gates.items():
+        if name not in head.gates:
+            message = f"gate {name} (kind {gate.kind}) removed: it no longer counts at any stage"
+            out.append(Change("gate-removed", message, weaker=True))
     return out
 
 
-def changes(base: Config, head: Config) -> list[Change]:
-    """Everything that differs in effect between *base* and *head*."""
-    return _stage_changes(base, head) + _guard_changes(base, head) + _resolution_changes(base, head)
+def changes(base: Config, head: Config, settings: list[Change] | None = None) -> list[Change]:
+    """Everything that differs in effect between *base* and *head*: stages, gates, the kinds'
+    *settings* changes (from ``maturity.kinds.changes``), then how refs resolve."""
+    return [
+        *_stage_changes(base, head),
+        *_gate_changes(base, head),
+        *(settings or []),
+        *_resolution_changes(base, head),
+    ]
+
+
+def line_of(config: Config, *loc: str | int, key: bool = False) -> int | None:
+    """The line of *loc* in *config*'s file (None when it is not written there)."""
+    return _line(config, *loc, key=key)

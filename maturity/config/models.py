@@ -1,7 +1,9 @@
 """Pydantic models of ``ci/maturity-stages.yml``: the external shape, strict (``extra="forbid"``).
 
 ``schemas/maturity-stages.schema.json`` is generated from :class:`StagesFile` and a test keeps the
-two equal. Meaning (stages that exist, shadowed mappings, ...) is checked in ``checks.py``.
+two equal. Meaning (stages that exist, shadowed mappings, ...) is checked in ``semantics.py``. A gate's
+settings belong to its kind: ``gates:`` is read here as plain mappings, and the loader validates
+each with its kind's model (``declaration.py``), so no kind is loaded that the file does not use.
 """
 
 from __future__ import annotations
@@ -9,16 +11,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
-    Discriminator,
     Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
     StrictStr,
-    Tag,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -26,12 +22,14 @@ from pydantic import (
 
 from maturity.config.glob import GlobError, parse_glob
 from maturity.config.regex import RegexError, compile_regex
-from maturity.gates.interface import GateName, Level
+from maturity.core import Level
 
 STAGE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 MAX_MAPPINGS = 5000
 
 StageName = Annotated[str, Field(pattern=STAGE_NAME_PATTERN)]
+GATE_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+GateName = Annotated[str, Field(pattern=GATE_NAME_PATTERN)]
 RefExample = Annotated[StrictStr, Field(min_length=1, max_length=1024)]
 EvidencePath = Annotated[StrictStr, Field(min_length=1, max_length=4096)]
 
@@ -44,8 +42,14 @@ class StageSpec(_Strict):
     """A maturity stage: how much each gate counts for refs mapped here."""
 
     description: StrictStr = Field(default="", max_length=500)
+    extends: StageName | None = Field(
+        default=None,
+        description="Another stage whose levels this one starts from; `gates:` here overrides.",
+    )
     gates: dict[GateName, Level] = Field(
-        description="Every gate with its level at this stage: required, report_only or off."
+        default_factory=dict,
+        description="Gates with their level at this stage: required, report_only or off. "
+        "Every gate needs a level at every stage (here or through extends).",
     )
 
 
@@ -119,132 +123,31 @@ class MappingSpec(_Strict):
         return value
 
 
-class GateSettingsSpec(_Strict):
-    """Per-gate settings, shared by every stage."""
+class GateDeclaration(_Strict):
+    """What every gate declaration has, whatever its kind; a kind's settings sit beside these.
 
+    The loader validates a declaration with a model made from this and the kind's ``Settings``
+    (``declaration.py``); the schema shows one branch per kind, told apart by ``kind``.
+    """
+
+    kind: StrictStr | None = Field(
+        default=None,
+        description="The gate's kind (its code). Built-in gates have one already; "
+        "every other gate names one.",
+    )
+    title: StrictStr | None = Field(
+        default=None, min_length=1, max_length=120, description="Shown in the reports."
+    )
+    remediation: StrictStr | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="What a maintainer does when the gate does not pass (shown in the reports).",
+    )
     evidence: EvidencePath | list[EvidencePath] | None = Field(
         default=None,
         description="Evidence file(s) for this gate, relative to the workspace.",
     )
-
-
-def _check_glob(value: str) -> str:
-    try:
-        parse_glob(value)
-    except GlobError as exc:
-        raise ValueError(f"invalid glob: {exc}") from None
-    return value
-
-
-CheckGlob = Annotated[StrictStr, Field(min_length=1, max_length=256), AfterValidator(_check_glob)]
-Seconds = Annotated[StrictFloat, Field(gt=0)]  # an int is accepted too
-
-
-class CheckPatternSpec(_Strict):
-    """A check name glob, optionally pinned to the app that must have posted it."""
-
-    name: CheckGlob = Field(description="Check run name or status context; * ? [set] globs.")
-    app: Annotated[
-        StrictStr | None,
-        WithJsonSchema({"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,99}$"}),
-    ] = Field(
-        default=None,
-        pattern=r"^[a-z0-9][a-z0-9-]{0,99}$",
-        description="Slug of the GitHub App that must post the check, e.g. github-actions. "
-        "A pinned pattern never matches a commit status (statuses have no app).",
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _app_not_null(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "app" in data and data["app"] is None:
-            raise ValueError("'app' is empty: give the app's slug, or leave the key out")
-        return data
-
-
-class WaitSpec(_Strict):
-    """How long `--wait` polls while required checks are pending or not there yet."""
-
-    timeout: Annotated[Seconds, Field(le=21600)] = Field(
-        default=600, description="Seconds, counted in real time including API time."
-    )
-    interval: Annotated[Seconds, Field(le=600)] = Field(
-        default=15, description="Seconds between polls (jittered by +-20%)."
-    )
-
-
-#: union-branch tags pydantic puts in error locations (the loader drops them from paths)
-ENTRY_GLOB, ENTRY_MAPPING = "<check name>", "<check name and app>"
-
-
-def _entry_kind(value: Any) -> str | None:
-    if isinstance(value, str):
-        return ENTRY_GLOB
-    return ENTRY_MAPPING if isinstance(value, dict) else None
-
-
-#: A check to require or ignore: a name glob, or a name glob pinned to an app.
-CheckEntry = Annotated[
-    Annotated[CheckGlob, Tag(ENTRY_GLOB)] | Annotated[CheckPatternSpec, Tag(ENTRY_MAPPING)],
-    Discriminator(
-        _entry_kind,
-        custom_error_type="check_entry",
-        custom_error_message="give a check name (a glob) or a mapping {name: ..., app: ...}",
-    ),
-]
-
-PassConclusion = Literal["success", "neutral", "skipped"]
-_DEFAULT_PASS: tuple[PassConclusion, ...] = ("success",)  # neutral, skipped: opt-in
-
-
-class PromotionGuardSpec(GateSettingsSpec):
-    """Which checks on the commit must pass, read from the GitHub Checks API and statuses."""
-
-    required_checks: list[CheckEntry] = Field(
-        default_factory=list,
-        max_length=500,
-        description="Check names (globs), or {name, app}. Empty: every check on the commit.",
-    )
-    ignore: list[CheckEntry] = Field(
-        default_factory=list,
-        max_length=500,
-        description="Checks never considered (names, globs, or {name, app}).",
-    )
-    pass_conclusions: list[PassConclusion] = Field(
-        default_factory=lambda: list(_DEFAULT_PASS),
-        min_length=1,
-        description="Check run conclusions that count as passed; must include success. "
-        "neutral and skipped are opt-in; a gate where no required check succeeded never passes.",
-    )
-    allow_missing: StrictBool = Field(
-        default=False, description="A required check that never appeared does not block."
-    )
-    min_checks: StrictInt = Field(
-        default=1, ge=1, le=100000, description="Fewest required checks that must be present."
-    )
-    wait: WaitSpec = Field(default_factory=WaitSpec)
-    time_budget: Annotated[Seconds, Field(le=3600)] = Field(
-        default=120,
-        description="Seconds one evaluation may spend reading GitHub without --wait, "
-        "retries and rate-limit pauses included.",
-    )
-
-    @field_validator("pass_conclusions")
-    @classmethod
-    def _success_passes(cls, value: list[str]) -> list[str]:
-        if "success" not in value:
-            raise ValueError("must include success")
-        return value
-
-
-class GatesSpec(_Strict):
-    """Settings per gate, shared by every stage."""
-
-    promotion_guard: PromotionGuardSpec = Field(default_factory=PromotionGuardSpec)
-    observability_verify: GateSettingsSpec = Field(default_factory=GateSettingsSpec)
-    deps_approval: GateSettingsSpec = Field(default_factory=GateSettingsSpec)
-    policy_drift: GateSettingsSpec = Field(default_factory=GateSettingsSpec)
-    field_budgets: GateSettingsSpec = Field(default_factory=GateSettingsSpec)
 
 
 class StagesFile(_Strict):
@@ -262,7 +165,11 @@ class StagesFile(_Strict):
     version: Literal[1]
     stages: dict[StageName, StageSpec] = Field(min_length=1)
     mappings: list[MappingSpec] = Field(min_length=1, max_length=MAX_MAPPINGS)
-    gates: GatesSpec = Field(default_factory=GatesSpec)
+    gates: dict[GateName, dict[StrictStr, Any]] = Field(
+        default_factory=dict,
+        description="Gates: the five built-in ones (settings only) and any other, declared "
+        "with a kind. Keys are gate names.",
+    )
 
     @field_validator("version", mode="before")
     @classmethod

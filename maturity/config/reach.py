@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from maturity.config.types import Config, Problem, RefMapping, Severity, Stage, problem_at
 from maturity.config.typical_refs import TYPICAL_REFS, is_release_tag
-from maturity.gates.interface import GateName
 from maturity.refs import parse_ref, ref_problem
 from maturity.resolver import first_match
 
@@ -125,10 +124,10 @@ def _unreached_stage_problems(config: Config, resolved: Resolved, budget: _Budge
 def _stronger_at(weak: Stage, strong: Stage) -> list[str]:
     """The gates *strong* sets higher than *weak*, grouped: ``report_only, not required: a, b``."""
     lost: dict[tuple[str, str], list[str]] = {}
-    for gate in GateName:
-        have, could = weak.levels[gate], strong.levels[gate]
+    for gate, have in weak.levels.items():
+        could = strong.levels[gate]
         if could.strength > have.strength:
-            lost.setdefault((have.value, could.value), []).append(gate.value)
+            lost.setdefault((have.value, could.value), []).append(gate)
     return [f"{have}, not {could}: {', '.join(gates)}" for (have, could), gates in lost.items()]
 
 

@@ -6,12 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from maturity.config.glob import GlobMatcher, compile_glob, is_catch_all_glob
 from maturity.config.regex import RefRegex, compile_regex
 from maturity.config.yaml_loader import LoadedYaml, Loc
-from maturity.gates.interface import GateName, Level
+from maturity.core import Level
 from maturity.text import clean_text
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 _CATCH_ALL_REGEXES = frozenset({".*", ".+", "^.*$", "^.+$", "(.*)", "(.+)", "(?s).*", "(?s).+"})
 
@@ -41,7 +45,25 @@ class Stage:
     name: str
     description: str
     order: int  # position in the file: 0 is the least mature
-    levels: Mapping[GateName, Level]
+    levels: Mapping[str, Level]  # every declared gate, in the config's gate order
+    extends: str | None = None
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    """A gate instance: a name bound to a kind, with that kind's settings."""
+
+    name: str
+    kind: str
+    title: str
+    remediation: str  # "" when neither the file nor a built-in gate gives one: the kind's
+    evidence: tuple[str, ...] = ()
+    #: validated settings (an instance of the kind's model) when the file gives a block;
+    #: None: the kind's defaults, made when a gate of it runs (so resolve loads no kind)
+    settings: BaseModel | None = field(default=None, compare=False)
+    builtin: bool = False
+    #: the block as written (for comparing two files without loading kinds)
+    written: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,8 +111,7 @@ class Config:
     sha256: str
     stages: Mapping[str, Stage]
     mappings: tuple[RefMapping, ...]
-    evidence: Mapping[GateName, tuple[str, ...]]
-    settings: Mapping[GateName, object]  # a gate's own settings object, for gates that have one
+    gates: Mapping[str, GateSpec]  # declared order: the built-in five, then the file's own
     document: LoadedYaml = field(repr=False, compare=False)
     warnings: tuple[Problem, ...] = ()
 

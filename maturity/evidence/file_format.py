@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
 from maturity import strict_json
-from maturity.evidence.interface import EvidenceError
+from maturity.errors import EvidenceError
 from maturity.evidence.local_file import MAX_EVIDENCE_BYTES
 
 CODE_PATTERN = r"^[A-Z][A-Z0-9_]{0,63}$"

@@ -5,28 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from maturity.errors import MaturityError
-
-
-class EvidenceError(MaturityError):
-    """Evidence that could not be used. Gates turn it into a result with ``code``."""
-
-    def __init__(
-        self, code: str, message: str, remediation: str = "", *, missing: bool = False
-    ) -> None:
-        super().__init__(message, remediation)
-        self.code = code
-        self.missing = missing
-
-
-@dataclass(frozen=True)
-class EvidenceRecord:
-    """One piece of evidence a gate read: where it came from and exactly what it was."""
-
-    source: str
-    sha256: str
-    size: int
-    kind: str = "file"
+from maturity.core import EvidenceRecord
 
 
 @dataclass(frozen=True)

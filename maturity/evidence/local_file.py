@@ -11,7 +11,9 @@ import os
 import stat
 from pathlib import Path
 
-from maturity.evidence.interface import EvidenceBlob, EvidenceError, EvidenceRecord, EvidenceSource
+from maturity.core import EvidenceRecord
+from maturity.errors import EvidenceError
+from maturity.evidence.interface import EvidenceBlob, EvidenceSource
 
 MAX_EVIDENCE_BYTES = 2 * 1024 * 1024
 

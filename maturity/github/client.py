@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 
 from maturity import __version__, strict_json
-from maturity.evidence.interface import EvidenceError
+from maturity.errors import EvidenceError
 from maturity.github.access import PERMISSIONS_HINT, GitHubAccess
 from maturity.github.deadline import Deadline
 from maturity.github.links import parse_links

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from requests.utils import parse_header_links
 
-from maturity.evidence.interface import EvidenceError
+from maturity.errors import EvidenceError
 from maturity.github.access import ApiEndpoint
 from maturity.text import clean_text
 

@@ -12,11 +12,10 @@ from typing import Any
 from maturity import __version__
 from maturity.config.types import Config
 from maturity.engine import Decision, GateOutcome
-from maturity.gates import GATES
 from maturity.resolver import Resolution
 from maturity.subject import Subject, commit_note
 
-SCHEMA_VERSION = "1.1"  # 1.1: subject.sha_source and subject.commit
+SCHEMA_VERSION = "1.2"  # 1.1: subject.sha_source and subject.commit; 1.2: gate kind, finding id
 
 
 @dataclass(frozen=True)
@@ -93,13 +92,14 @@ def _brief(o: GateOutcome) -> dict[str, Any]:
 
 def _gate(o: GateOutcome) -> dict[str, Any]:
     res = o.result
-    gate_cls = GATES.get(res.gate)
     return {
         **_brief(o),
-        "title": gate_cls.title if gate_cls else res.gate,
+        "kind": o.kind,
+        "title": o.title or res.gate,
         "blocking": o.blocking,
         "findings": [
             {
+                "id": f.id,
                 "status": f.status.value,
                 "code": f.code,
                 "message": f.message,

@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from maturity.checks.model import COMPLETED, CheckItem, CheckKind, CommitChecks
-from maturity.checks.self_exclusion import SelfExclusion, find_self
-from maturity.checks.settings import CheckPattern, PromotionGuardSettings
-from maturity.gates.interface import Finding, GateStatus
+from maturity.core import Finding, GateStatus
 from maturity.github.access import SelfIdentity
+from maturity.kinds.github_checks.model import COMPLETED, CheckItem, CheckKind, CommitChecks
+from maturity.kinds.github_checks.self_exclusion import SelfExclusion, find_self
+from maturity.kinds.github_checks.settings import CheckPattern, GitHubChecksSettings
 
 MAX_FINDINGS = 50
 SUCCESS = "success"
@@ -105,12 +105,17 @@ def _newest(items: Iterable[CheckItem]) -> tuple[list[CheckItem], list[CheckItem
     return list(best.values()), older
 
 
-def _pass_outcome(item: CheckItem, settings: PromotionGuardSettings) -> Outcome:
+def _pass_outcome(item: CheckItem, settings: GitHubChecksSettings) -> Outcome:
     if item.status != COMPLETED:
         return Outcome.PENDING
     if item.kind is CheckKind.STATUS:
         return Outcome.PASS if item.conclusion == SUCCESS else Outcome.FAIL
     return Outcome.PASS if item.conclusion in settings.pass_conclusions else Outcome.FAIL
+
+
+def check_id(item: CheckItem) -> str:
+    """The finding id a waiver names: ``check:<name>@<app>`` (a status has the app ``status``)."""
+    return f"check:{item.name}@{item.app or 'status'}"
 
 
 def _listed(items: list[CheckItem], limit: int = 5) -> str:
@@ -131,6 +136,7 @@ def _findings(
                 item.url or "",
                 GateStatus.FAIL,
                 FIX_FAILED,
+                check_id(item),
             )
         )
     for item in pending:
@@ -141,6 +147,7 @@ def _findings(
                 item.url or "",
                 GateStatus.PENDING,
                 FIX_PENDING,
+                check_id(item),
             )
         )
     for pattern in absent:
@@ -151,6 +158,7 @@ def _findings(
                 "",
                 GateStatus.MISSING,
                 FIX_MISSING,
+                f"check:{pattern.name}@{pattern.app or '*'}",
             )
         )
     if len(findings) > MAX_FINDINGS:
@@ -214,7 +222,7 @@ def _overall(
 
 
 def judge(
-    checks: CommitChecks, settings: PromotionGuardSettings, me: SelfIdentity | None = None
+    checks: CommitChecks, settings: GitHubChecksSettings, me: SelfIdentity | None = None
 ) -> Judgement:
     runs, superseded = _newest(checks.check_runs)
     statuses, old_statuses = _newest(checks.statuses)
@@ -224,7 +232,7 @@ def judge(
     for item in (*runs, *statuses):
         if item is own.excluded:
             verdicts.append(CheckVerdict(item, Outcome.SELF))
-        elif any(p.matches(item.name, item.app) for p in settings.ignore):
+        elif any(p.matches(item.name, item.app) for p in settings.ignored):
             verdicts.append(CheckVerdict(item, Outcome.IGNORED))
         else:
             candidates.append(item)

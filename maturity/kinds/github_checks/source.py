@@ -16,9 +16,9 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from maturity.checks.model import CommitChecks, assemble
-from maturity.evidence.interface import EvidenceError
-from maturity.github.answers import (
+from maturity.errors import EvidenceError
+from maturity.github.client import GitHubClient
+from maturity.kinds.github_checks.answers import (
     CheckRunsPage,
     CombinedStatusPage,
     GitObject,
@@ -26,7 +26,7 @@ from maturity.github.answers import (
     GitTagAnswer,
     parse_answer,
 )
-from maturity.github.client import GitHubClient
+from maturity.kinds.github_checks.model import CommitChecks, assemble
 from maturity.refs import Ref, RefType
 from maturity.text import clean_text
 

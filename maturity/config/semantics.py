@@ -160,12 +160,13 @@ def _stage_problems(config: Config) -> list[Problem]:
             stronger = [s for s in ordered[:i] if s.levels[gate].strength > level.strength]
             if stronger:
                 was = stronger[-1]
+                own = doc.position(("stages", later.name, "gates", gate)) is not None
                 problems.append(
                     problem_at(
                         doc,
-                        ("stages", later.name, "gates", gate.value),
+                        ("stages", later.name, "gates", gate) if own else ("stages", later.name),
                         Severity.WARNING,
-                        f"gate {gate.value} is {was.levels[gate].value} at stage {was.name} but only "
+                        f"gate {gate} is {was.levels[gate].value} at stage {was.name} but only "
                         f"{level.value} at the later, more mature stage {later.name}",
                         "stages are listed from least to most mature; raise the level, or reorder",
                     )

@@ -11,8 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from maturity.evidence.interface import EvidenceError
-from maturity.github.answers import CheckRunAnswer, CheckRunsPage, CombinedStatusPage, StatusAnswer
+from maturity.errors import EvidenceError
+from maturity.kinds.github_checks.answers import (
+    CheckRunAnswer,
+    CheckRunsPage,
+    CombinedStatusPage,
+    StatusAnswer,
+)
 from maturity.text import clean_text
 
 COMPLETED = "completed"

@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from maturity.checks.judge import Judgement
-from maturity.checks.model import CommitChecks
-from maturity.evidence.interface import EvidenceError
+from maturity.errors import EvidenceError
 from maturity.github.deadline import Deadline
+from maturity.kinds.github_checks.judge import Judgement
+from maturity.kinds.github_checks.model import CommitChecks
 
 
 @dataclass(frozen=True)

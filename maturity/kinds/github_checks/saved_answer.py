@@ -16,9 +16,10 @@ from typing import Any
 
 from maturity import strict_json
 from maturity.bounded_read import FileTooLargeError, NotRegularFileError, read_regular_file
-from maturity.checks.model import CommitChecks, assemble
-from maturity.evidence.interface import EvidenceError, EvidenceRecord
-from maturity.github.answers import CheckRunsPage, CombinedStatusPage, parse_answer
+from maturity.core import EvidenceRecord
+from maturity.errors import EvidenceError
+from maturity.kinds.github_checks.answers import CheckRunsPage, CombinedStatusPage, parse_answer
+from maturity.kinds.github_checks.model import CommitChecks, assemble
 from maturity.text import clean_text
 
 MAX_CHECKS_FILE_BYTES = 64 * 1024 * 1024

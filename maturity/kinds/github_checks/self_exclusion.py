@@ -21,9 +21,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from maturity.checks.model import COMPLETED, CheckItem, CheckKind
-from maturity.checks.settings import CheckPattern
 from maturity.github.access import SelfIdentity
+from maturity.kinds.github_checks.model import COMPLETED, CheckItem, CheckKind
+from maturity.kinds.github_checks.settings import CheckPattern
 
 GITHUB_ACTIONS_APP = "github-actions"
 _RUN_IN_URL = re.compile(r"/actions/runs/([0-9]{1,20})(?:/|$)")

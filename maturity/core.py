@@ -1,0 +1,112 @@
+"""The dependency-free core: the words every layer shares.
+
+Levels, statuses and verdicts; what a gate returns (:class:`GateResult`, made of
+:class:`Finding` and :class:`EvidenceRecord`). This module imports nothing from maturity, so
+config, sources, kinds, the engine and the reports can all use it without importing each other.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+
+class Level(StrEnum):
+    """How much a gate's result counts at a stage."""
+
+    REQUIRED = "required"
+    REPORT_ONLY = "report_only"
+    OFF = "off"
+
+    @property
+    def strength(self) -> int:
+        return {"off": 0, "report_only": 1, "required": 2}[self.value]
+
+
+class GateStatus(StrEnum):
+    PASS = "pass"  # noqa: S105 - a status, not a password
+    FAIL = "fail"
+    PENDING = "pending"
+    MISSING = "missing"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class Verdict(StrEnum):
+    GO = "GO"
+    NO_GO = "NO-GO"
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    """One piece of evidence a gate read: where it came from and exactly what it was."""
+
+    source: str
+    sha256: str
+    size: int
+    kind: str = "file"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One specific thing a gate looked at (a check, a dependency, an evidence file) and its status.
+
+    ``id`` is stable across runs, so a waiver can name it: ``check:<name>@<app>`` for a check,
+    ``evidence:<path>`` for an evidence file, a purl for a dependency, ``rule:<id>@<path>:<line>``
+    for a code-scanning result, ``budget:<name>`` for a budget.
+    """
+
+    code: str
+    message: str
+    location: str = ""
+    status: GateStatus = GateStatus.FAIL
+    remediation: str = ""
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class GateResult:
+    gate: str
+    status: GateStatus
+    code: str
+    message: str
+    remediation: str = ""
+    findings: tuple[Finding, ...] = ()
+    evidence: tuple[EvidenceRecord, ...] = ()
+    details: Mapping[str, Any] = field(default_factory=dict)
+    duration_ms: float = 0.0
+
+    def timed(self, started: float) -> GateResult:
+        return replace(self, duration_ms=round((time.perf_counter() - started) * 1000, 3))
+
+
+@dataclass(frozen=True)
+class CollectedFile:
+    """One evidence file the engine read for a gate: its bytes and digest, or why not."""
+
+    locator: str  # as given (flag, folder or config)
+    shown: str  # cleaned for messages
+    data: bytes | None = None
+    record: EvidenceRecord | None = None
+    error_code: str = ""
+    error_message: str = ""
+    error_remediation: str = ""
+    missing: bool = False
+
+
+@dataclass(frozen=True)
+class GateInputs:
+    """A gate's inputs, collected by the engine before the kind runs."""
+
+    gate: str  # the instance's name
+    title: str
+    remediation: str  # the instance's fix when the evidence gives none better
+    origin: str  # where the evidence paths came from: --evidence, --evidence-dir, config, none
+    files: tuple[CollectedFile, ...] = ()
+
+    @property
+    def records(self) -> tuple[EvidenceRecord, ...]:
+        return tuple(f.record for f in self.files if f.record is not None)

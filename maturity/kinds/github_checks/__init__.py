@@ -1,0 +1,31 @@
+"""The GitHub checks kind (``github_checks``): the built-in ``promotion_guard`` gate's code.
+
+Everything of it lives here: settings, the judge (a pure function), the model of a commit's
+checks, reading them from the API or a saved answer, polling for ``--wait``, the rule that
+leaves the evaluator's own run out, its ``validate --base`` rules and its report section.
+``maturity.github`` is the generic client underneath and never imports this package.
+Importing this module loads the settings only; the rest loads when a gate of the kind runs.
+"""
+
+from __future__ import annotations
+
+from maturity.kinds.github_checks.explain import setting_changes
+from maturity.kinds.github_checks.gate import NATIVE_SOURCE, evaluate, time_budget
+from maturity.kinds.github_checks.settings import GitHubChecksSettings
+from maturity.kinds.interface import GateKind
+
+KIND: GateKind[GitHubChecksSettings] = GateKind(
+    name="github_checks",
+    title="Required checks passed",
+    remediation=(
+        "make every required check (tests, lint, security scan) pass on this commit, "
+        "then re-run the release workflow"
+    ),
+    description="Every required check run and commit status on the commit passed "
+    "(GitHub Checks API and statuses, or a saved answer).",
+    settings=GitHubChecksSettings,
+    evaluate=evaluate,
+    native_source=NATIVE_SOURCE,
+    time_budget=time_budget,
+    changes=setting_changes,
+)
