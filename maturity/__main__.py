@@ -1,3 +1,3 @@
-from maturity._cli import main
+from maturity.cli import main
 
 raise SystemExit(main())

@@ -166,7 +166,7 @@ def no_verdict_summary(command_name: str, message: str, remediation: str) -> str
     Every line is escaped as Markdown text: messages quote files, refs and server answers.
     """
     # imported here: this module is loaded for every line the CLI prints, this only on exit 2
-    from maturity.report.markdown_escape import md_text  # noqa: PLC0415
+    from maturity.markdown_text import md_text  # noqa: PLC0415
 
     first, *rest = message.splitlines() or [""]
     lines = [

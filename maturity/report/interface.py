@@ -1,4 +1,7 @@
-"""The report-writer family: turn a report into the text of one file."""
+"""The report-writer family: turn a report into the text of one file.
+
+One module per format; ``writers.py`` registers them by :class:`ReportFormat`.
+"""
 
 from __future__ import annotations
 
@@ -18,4 +21,4 @@ class ReportWriter(ABC):
 
     @abstractmethod
     def render(self, report: dict[str, Any]) -> str:
-        """Render the report (the dict of ``Report.to_dict``) as this format's text."""
+        """Render the report (the dict of ``Report.to_dict``, redacted) as this format's text."""

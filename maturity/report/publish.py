@@ -1,0 +1,134 @@
+"""Everything ``evaluate`` does with a decided report: the steps after the verdict.
+
+redact -> render each file's format with its writer (:data:`~maturity.report.writers.WRITERS`)
+-> write the files as one (``atomic.py``) -> print -> under GitHub Actions: annotations, job
+summary and step outputs.
+
+Every output target is checked before anything is written: the runner's files are opened first
+(an ``OutputError``, exit 2, if one cannot be), then the reports are written as one; from then
+on the verdict stands. A runner file that still fails to take its text (a full disk) is reported
+as an error, but never turns the verdict into "no verdict".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from maturity.errors import OutputError
+from maturity.github_actions import RunnerFiles, annotations_for, command, in_actions
+from maturity.report.atomic import write_atomically
+from maturity.report.console import render_console
+from maturity.report.interface import ReportFormat
+from maturity.report.model import Report
+from maturity.report.writers import writer_for
+from maturity.text import redact
+
+#: the files every run writes, in this order (the order ``reports:`` lists them in)
+REPORT_FILES = (ReportFormat.JSON, ReportFormat.MARKDOWN)
+
+#: step output -> the report file it names
+_PATH_OUTPUTS = {"report-json": ReportFormat.JSON, "report-md": ReportFormat.MARKDOWN}
+
+
+@dataclass(frozen=True)
+class Streams:
+    """Where lines for people go: stdout and stderr (the CLI's writers, which defuse workflow
+    commands)."""
+
+    out: Callable[[str], None]
+    err: Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where the reports go, and what stdout shows: ``text`` (a summary) or ``json`` (the JSON
+    report itself; annotations then go to stderr, which the runner reads alike)."""
+
+    output_dir: Path
+    stdout_format: str = "text"
+
+
+@dataclass(frozen=True)
+class Published:
+    verdict: str  # "GO" or "NO-GO"
+    paths: Mapping[ReportFormat, str]  # each written report file
+
+
+def publish(
+    report: Report,
+    note: str | None,
+    destination: Destination,
+    env: Mapping[str, str],
+    streams: Streams,
+) -> Published:
+    """Write, print and hand to GitHub Actions the *report*; *note* is a line for people."""
+    data = redacted(report, env)
+    rendered = {fmt: writer_for(fmt).render(data) for fmt in REPORT_FILES}
+    files = {writer_for(fmt).filename: text for fmt, text in rendered.items()}
+    actions = in_actions(env)
+    with RunnerFiles(env if actions else {}) as runner:
+        written = write_atomically(destination.output_dir, files)
+        paths = {fmt: str(path) for fmt, path in zip(rendered, written, strict=True)}
+        if note:
+            streams.err(f"maturity: note: {note}\n")
+        as_json = destination.stdout_format == "json"
+        if as_json:
+            streams.out(rendered[ReportFormat.JSON])
+        else:
+            streams.out(render_console(data, list(paths.values())))
+        if actions:
+            annotate = streams.err if as_json else streams.out
+            markdown = rendered[ReportFormat.MARKDOWN]
+            _to_actions(runner, data, markdown, paths, annotate=annotate, err=streams.err)
+    return Published(str(data["verdict"]), paths)
+
+
+def redacted(report: Report, env: Mapping[str, str]) -> dict[str, Any]:
+    """The report as data, with the token masked.
+
+    Last line of defence: whatever a server or evidence echoed, no secret reaches an output.
+    """
+    data = redact(report.to_dict(), (env.get("GITHUB_TOKEN", "").strip(),))
+    assert isinstance(data, dict)  # noqa: S101 - redact keeps the shape
+    return data
+
+
+def step_outputs(data: Mapping[str, Any], paths: Mapping[ReportFormat, str]) -> dict[str, str]:
+    """The step's outputs; missing outputs never read as GO."""
+    outputs = {
+        "stage": str(data["stage"]["name"]),
+        "verdict": str(data["verdict"]),
+        "blocking-count": str(len(data["blocking"])),
+    }
+    outputs.update({name: paths[fmt] for name, fmt in _PATH_OUTPUTS.items()})
+    return outputs
+
+
+def _to_actions(
+    runner: RunnerFiles,
+    data: Mapping[str, Any],
+    markdown: str,
+    paths: Mapping[ReportFormat, str],
+    *,
+    annotate: Callable[[str], None],
+    err: Callable[[str], None],
+) -> None:
+    """Annotations, job summary and step outputs, once the reports are written.
+
+    The runner's files were opened before the reports were written; a write that still fails
+    is reported as an error, but the verdict and its exit code stand.
+    """
+    for line in annotations_for(data):
+        annotate(line + "\n")
+    outputs = step_outputs(data, paths)
+    for write in (partial(runner.append_summary, markdown), partial(runner.write_outputs, outputs)):
+        try:
+            write()
+        except OutputError as exc:
+            text = f"{exc.render()}\n  (the reports were written; the verdict stands)"
+            err(f"maturity: error: {text}\n")
+            annotate(command("error", text, title="maturity") + "\n")
