@@ -1,10 +1,13 @@
 """The committed JSON Schemas, the committed stages file and the built-in defaults agree.
 
 * ``maturity/schemas/*.schema.json`` are what ``maturity._schema_gen`` generates from the models
-  (regenerate with ``python -m maturity._schema_gen``), and valid Draft 2020-12 schemas;
+  and the kinds registry (regenerate with ``python -m maturity._schema_gen``), and valid
+  Draft 2020-12 schemas;
 * ``ci/maturity-stages.yml`` is exactly the built-in defaults behind the editor's schema line;
 * the config schema accepts the defaults and every valid example, and rejects the invalid
-  examples whose fault it can express (``# schema: reject``), but not the others;
+  examples whose fault it can express (``# schema: reject``), but not the others; on gate
+  declarations (built-in or custom, of each kind) it agrees with the loader;
+* the report schema takes each gate's ``details`` from its kind's model;
 * ``maturity schema`` prints the files; ``maturity init`` writes the defaults safely.
 """
 
@@ -13,16 +16,21 @@ from __future__ import annotations
 import importlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from helpers import CliResult, run_cli
 
 from maturity._schema_gen import SCHEMA_DIR, generated_schemas
+from maturity.config.builtin_gates import BUILTIN_GATES
 from maturity.config.defaults import DEFAULT_CONFIG_PATH, DEFAULT_STAGES_YAML, SCHEMA_COMMENT
 from maturity.config.load import parse_document
 from maturity.config.yaml_loader import LoadedYaml, load_yaml_file, load_yaml_text
 from maturity.errors import ConfigError
+from maturity.kinds import CATALOG, KINDS, load_kind
+from maturity.kinds.github_checks.details import CheckOutcome
+from maturity.kinds.github_checks.judge import Outcome
+from maturity.report.model import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = Path(__file__).parent / "examples" / "configs"
@@ -146,10 +154,217 @@ def test_invalid_examples_against_the_schema(path: Path) -> None:
     ],
 )
 def test_schema_and_loader_agree_on_top_level_shapes(edit: dict[str, Any], valid: bool) -> None:
-    data = {**load_yaml_text(DEFAULT_STAGES_YAML, "d").data, **edit}
-    assert config_validator().is_valid(data) is valid
-    config, problems = parse_document(LoadedYaml(data=data, source="d"), b"")
+    assert_agree({**defaults(), **edit}, valid)
+
+
+def defaults() -> dict[str, Any]:
+    data: dict[str, Any] = load_yaml_text(DEFAULT_STAGES_YAML, "d").data
+    return data
+
+
+def assert_agree(data: dict[str, Any], valid: bool) -> None:
+    """The schema and the loader both accept *data*, or both refuse it."""
+    errors = [e.message for e in config_validator().iter_errors(data)]
+    assert (not errors) is valid, errors
+    config, problems = parse_document(LoadedYaml(data=data, source="d"), b"", CATALOG)
     assert (config is not None and not problems) is valid, [p.render() for p in problems]
+
+
+def with_gates(gates: dict[str, Any]) -> dict[str, Any]:
+    """The defaults with *gates* declared, each gate that is not built in off at every stage."""
+    data = defaults()
+    for stage in data["stages"].values():
+        stage["gates"].update({name: "off" for name in gates if name not in BUILTIN_GATES})
+    return {**data, "gates": gates}
+
+
+CHECKS = {"kind": "github_checks"}
+
+
+@pytest.mark.parametrize(
+    ("gates", "valid"),
+    [
+        ({"mine": {"kind": "evidence"}}, True),
+        ({"mine": {"kind": "evidence", "evidence": ["m.json"], "title": "Mine"}}, True),
+        ({"mine": {}}, False),  # a custom gate names its kind
+        ({"mine": {"evidence": "m.json"}}, False),
+        ({"mine": {"kind": None}}, False),
+        ({"mine": {"kind": "nope"}}, False),  # an unknown kind
+        ({"mine": {"kind": "evidence", "required_checks": ["lint"]}}, False),  # another kind's
+        ({"mine": {**CHECKS, "required_checks": ["lint", {"name": "t*", "app": "codecov"}]}}, True),
+        ({"mine": {**CHECKS, "min_checks": 0}}, False),
+        ({"mine": {**CHECKS, "wait": {"timeout": 5, "every": 1}}}, False),
+        ({"Mine": {"kind": "evidence"}}, False),  # not a gate name
+        ({"promotion_guard": {"required_checks": ["lint"]}}, True),  # a built-in needs no kind
+        ({"promotion_guard": CHECKS}, True),  # but may name its own
+        ({"promotion_guard": {"kind": "evidence"}}, False),  # and no other
+        ({"deps_approval": {"kind": "evidence", "evidence": "sbom.json"}}, True),
+        ({"deps_approval": {"required_checks": ["lint"]}}, False),
+    ],
+)
+def test_schema_and_loader_agree_on_gate_declarations(gates: dict[str, Any], valid: bool) -> None:
+    assert_agree(with_gates(gates), valid)
+
+
+def test_schema_and_loader_agree_on_a_stage_that_extends_another() -> None:
+    data = defaults()
+    ga = data["stages"]["GA"]
+    data["stages"]["GA"] = {
+        "description": ga["description"],
+        "extends": "PRE_GA",
+        "gates": dict.fromkeys(("deps_approval", "policy_drift", "field_budgets"), "required"),
+    }
+    assert_agree(data, True)
+    data["stages"]["GA"]["extends"] = "pre ga"  # not a stage name
+    assert_agree(data, False)
+
+
+def test_the_stages_schema_offers_every_kind_for_custom_gates() -> None:
+    schema = load_json(SCHEMA_DIR / "maturity-stages.schema.json")
+    gates = schema["properties"]["gates"]
+    assert list(gates["properties"]) == list(BUILTIN_GATES)
+    custom = schema["$defs"][gates["additionalProperties"]["$ref"].rsplit("/", 1)[1]]
+    offered = [branch["properties"]["kind"]["const"] for branch in custom["oneOf"]]
+    assert offered == list(KINDS)
+    assert all(branch["required"] == ["kind"] for branch in custom["oneOf"])
+
+
+# --- the report schema: each gate's details are its kind's ------------------------------------
+
+CHECKS_DETAILS: dict[str, Any] = {
+    "source": "checks-file",
+    "checks_file": "checks.json",
+    "sha": "0123456789abcdef0123456789abcdef01234567",
+    "required_checks": "every check on the commit",
+    "outcomes": {"pass": 1},
+    "self_exclusion": {"excluded": None, "reason": "", "kept": []},
+    "checks": [
+        {
+            "kind": "check_run",
+            "id": 1,
+            "name": "lint",
+            "app": "github-actions",
+            "status": "completed",
+            "conclusion": "success",
+            "url": "https://github.com/o/r/runs/1",
+            "required": True,
+            "matched_by": ["(every check)"],
+            "outcome": "pass",
+        }
+    ],
+}
+FILES_DETAILS: dict[str, Any] = {
+    "evidence_origin": "config",
+    "evidence": [{"source": "a.json", "ok": True, "details": {"anything": [1]}}],
+}
+
+
+def report_with(kind: str, details: dict[str, Any]) -> dict[str, Any]:
+    """A valid report with one gate of *kind* whose details are *details*."""
+    gate = {
+        "gate": "g",
+        "level": "required",
+        "status": "pass",
+        "code": "OK",
+        "message": "",
+        "remediation": "",
+        "kind": kind,
+        "title": "G",
+        "blocking": False,
+        "findings": [],
+        "evidence": [],
+        "details": details,
+        "duration_ms": 0.5,
+    }
+    return {
+        "schema_version": "1.2",
+        "tool": {"name": "maturity", "version": "0"},
+        "generated_at": "2026-01-01T00:00:00Z",
+        "subject": {
+            "repository": None,
+            "ref": "refs/tags/v1",
+            "ref_name": "v1",
+            "ref_type": "tag",
+            "sha": None,
+            "sha_source": None,
+            "commit": "none",
+            "run": {"id": None, "attempt": None, "url": None},
+            "actor": None,
+            "event": None,
+            "workflow": None,
+            "job": None,
+        },
+        "config": {"source": "d", "builtin": True, "sha256": "0" * 64, "warnings": []},
+        "stage": {
+            "name": "GA",
+            "description": "",
+            "mapping": {"index": 0, "kind": "pattern", "expression": "*"},
+        },
+        "verdict": "GO",
+        "blocking": [],
+        "gates": [gate],
+        "summary": {"gates": 1, "passed": 1, "blocking": 0, "warnings": 0, "skipped": 0},
+    }
+
+
+def report_validator() -> Any:
+    return jsonschema.Draft202012Validator(load_json(SCHEMA_DIR / "maturity-eval.schema.json"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "details", "valid"),
+    [
+        ("github_checks", CHECKS_DETAILS, True),
+        ("github_checks", FILES_DETAILS, True),  # judged from evidence files instead
+        ("github_checks", {}, True),  # off, crashed or timed out: nothing to say
+        ("github_checks", {"source": "github-api"}, True),  # no token: nothing read
+        ("github_checks", {**CHECKS_DETAILS, "surprise": 1}, False),
+        ("github_checks", {**CHECKS_DETAILS, "sha": "main"}, False),
+        ("github_checks", {**CHECKS_DETAILS, "source": "somewhere"}, False),
+        ("github_checks", {**CHECKS_DETAILS, "wait_timed_out": False}, False),
+        ("github_checks", {k: v for k, v in CHECKS_DETAILS.items() if k != "checks_file"}, False),
+        ("github_checks", {k: v for k, v in CHECKS_DETAILS.items() if k != "outcomes"}, False),
+        ("github_checks", {**CHECKS_DETAILS, "outcomes": {"great": 1}}, False),
+        ("github_checks", {**FILES_DETAILS, "source": "checks-file"}, False),  # not both forms
+        ("evidence", FILES_DETAILS, True),
+        ("evidence", {}, True),  # no evidence given
+        ("evidence", CHECKS_DETAILS, False),  # another kind's details
+        ("evidence", {**FILES_DETAILS, "extra": 1}, False),
+        ("evidence", {"evidence_origin": "config"}, False),
+        ("evidence", {**FILES_DETAILS, "evidence": [{"source": "a.json", "ok": "yes"}]}, False),
+        ("no_such_kind", {}, False),  # only registered kinds make reports
+    ],
+)
+def test_report_schema_takes_details_from_the_kind(
+    kind: str, details: dict[str, Any], valid: bool
+) -> None:
+    errors = [e.message for e in report_validator().iter_errors(report_with(kind, details))]
+    assert (not errors) is valid, errors
+
+
+def test_every_kind_with_a_details_model_has_its_branch() -> None:
+    gate = load_json(SCHEMA_DIR / "maturity-eval.schema.json")["$defs"]["Gate"]
+    assert gate["properties"]["kind"]["enum"] == list(KINDS)
+    branched = {
+        part["if"]["properties"]["kind"]["const"]: part["then"]["properties"]["details"]
+        for part in gate["allOf"]
+        if "kind" in part["if"].get("properties", {})
+    }
+    with_model = {k: d() for k in KINDS if (d := load_kind(k).details) is not None}
+    assert set(branched) == set(with_model)
+    for kind, details in branched.items():
+        model = with_model[kind]
+        assert model is not None
+        assert {"$ref": f"#/$defs/{model.__name__}"} in details["anyOf"]
+
+
+def test_check_outcomes_in_the_schema_are_the_judge_s() -> None:
+    assert list(get_args(CheckOutcome)) == [o.value for o in Outcome]
+
+
+def test_the_report_schema_version_is_the_report_s() -> None:
+    schema = load_json(SCHEMA_DIR / "maturity-eval.schema.json")
+    assert schema["properties"]["schema_version"]["const"] == SCHEMA_VERSION
 
 
 # --- `maturity schema` and `maturity init` -------------------------------------------------------

@@ -7,6 +7,8 @@ is the one every gate has, so its own settings model is empty.
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from maturity.core import GateInputs, GateResult
 from maturity.evidence.files import judge_files
 from maturity.kinds.interface import GateKind, KindSettings, RunContext
@@ -20,6 +22,13 @@ def evaluate(settings: EvidenceSettings, inputs: GateInputs, run: RunContext) ->
     return judge_files(inputs)
 
 
+def _details() -> type[BaseModel]:
+    """The report's details model: imported by the schema generator, not when a gate runs."""
+    from maturity.evidence.details import EvidenceFilesDetails
+
+    return EvidenceFilesDetails
+
+
 KIND: GateKind[EvidenceSettings] = GateKind(
     name="evidence",
     title="Evidence ok",
@@ -28,4 +37,5 @@ KIND: GateKind[EvidenceSettings] = GateKind(
     description='Evidence files ({"ok": true|false, ...}) that must all be present and ok.',
     settings=EvidenceSettings,
     evaluate=evaluate,
+    details=_details,
 )

@@ -1,24 +1,17 @@
-"""``maturity-eval.md``: the report for people, also the GitHub job summary."""
+"""``maturity-eval.md``: the report for people, also the GitHub job summary.
+
+The generic parts are drawn here; a gate's own section comes from its kind
+(``GateKind.markdown``, given the report's gate entry), so no kind's details are read here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from maturity.kinds import KINDS, load_kind
+from maturity.markdown_text import STATUS_ICON, findings_section, md_code, md_text
 from maturity.report.interface import ReportFormat, ReportWriter
-from maturity.report.markdown_escape import md_code, md_link, md_text
-
-MAX_FINDINGS_SHOWN = 20
-MAX_CHECK_ROWS = 30
-_TABLED = frozenset({"CHECK_FAILED", "CHECK_PENDING", "MORE_FINDINGS"})  # shown in the checks table
-_CHECK_SOURCES = {"github-api": "the GitHub API", "checks-file": "a saved answer"}
-_STATUS_ICON = {
-    "pass": "✅",
-    "fail": "❌",
-    "pending": "⏳",
-    "missing": "❔",
-    "error": "💥",
-    "skipped": "⏭️",
-}
 
 
 def _stage_line(report: dict[str, Any]) -> str:
@@ -80,7 +73,7 @@ def _gate_table(report: dict[str, Any]) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for g in report["gates"]:
-        status = f"{_STATUS_ICON.get(g['status'], '')} {md_text(g['status'])}"
+        status = f"{STATUS_ICON.get(g['status'], '')} {md_text(g['status'])}"
         if g["blocking"]:
             status += " (blocking)"
         lines.append(
@@ -104,70 +97,24 @@ def _warnings(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _findings(report: dict[str, Any]) -> list[str]:
+def _kind_hook(kind: str) -> Callable[[Mapping[str, Any]], list[str]] | None:
+    """The kind's Markdown hook; none for a kind that is not registered (or has none)."""
+    return load_kind(kind).markdown if kind in KINDS else None
+
+
+def _gate_sections(report: dict[str, Any]) -> list[str]:
+    """Per gate, in report order: its kind's section, or else its findings list.
+
+    A kind with a Markdown hook shows its gates' findings its own way (a table, say), so the
+    generic list is the kind's to include (``maturity.markdown_text.findings_section``). A gate
+    with neither findings nor details (off, say) has nothing to show: its kind is not loaded.
+    """
     lines: list[str] = []
     for g in report["gates"]:
-        in_table = _TABLED if "checks" in g["details"] else frozenset()
-        findings = [f for f in g["findings"] if f["status"] != "pass" and f["code"] not in in_table]
-        if len(g["findings"]) <= 1 or not findings:
+        if not g["findings"] and not g["details"]:
             continue
-        lines += ["", f"### Findings for {md_text(g['gate'])}", ""]
-        for f in findings[:MAX_FINDINGS_SHOWN]:
-            where = f" in {md_code(f['location'])}" if f["location"] else ""
-            status, code, message = (
-                md_text(f["status"]),
-                md_code(f["code"]),
-                md_text(f["message"], 500),
-            )
-            lines.append(f"- {status} {code}{where}: {message}")
-        if len(findings) > MAX_FINDINGS_SHOWN:
-            lines.append(
-                f"- and {len(findings) - MAX_FINDINGS_SHOWN} more (see maturity-eval.json)"
-            )
-    return lines
-
-
-def _api_line(api: dict[str, Any]) -> str:
-    parts = [f"{api['requests']} requests", f"{api['not_modified']} unchanged (304, free)"]
-    if api["retries"]:
-        parts.append(f"{api['retries']} retries")
-    if api["rate_limit_remaining"] is not None:
-        parts.append(f"rate limit left {api['rate_limit_remaining']}")
-    if api["polls"] > 1:
-        parts.append(f"{api['polls']} reads over {api['poll_wait_s']:.0f}s of waiting")
-    return ", ".join(parts)
-
-
-def _checks(report: dict[str, Any]) -> list[str]:
-    """promotion_guard's checks: the required ones that did not pass, then how they were read."""
-    lines: list[str] = []
-    for g in report["gates"]:
-        details = g["details"]
-        source = _CHECK_SOURCES.get(details.get("source", ""))
-        if source is None or "checks" not in details:
-            continue
-        checks = details["checks"]
-        required = [c for c in checks if c["required"]]
-        shown = [c for c in required if c["outcome"] != "pass"]
-        sha = md_code(details.get("sha", ""))
-        lines += ["", f"### Checks on {sha} ({md_text(g['gate'])})", ""]
-        counts = ", ".join(f"{n} {md_text(k)}" for k, n in sorted(details["outcomes"].items()))
-        lines.append(
-            f"{len(checks)} checks read from {source}; {len(required)} required ({counts})."
-        )
-        if "api" in details:
-            lines += ["", f"API: {_api_line(details['api'])}."]
-        if shown:
-            lines += ["", "| Check | From | State |", "|---|---|---|"]
-            for c in shown[:MAX_CHECK_ROWS]:
-                origin = "commit status" if c["kind"] == "status" else f"app {c['app'] or '?'}"
-                state = c["conclusion"] if c["status"] == "completed" else c["status"]
-                lines.append(
-                    f"| {md_link(c['name'], c['url'])} | {md_text(origin)} | "
-                    f"{_STATUS_ICON.get(c['outcome'], '')} {md_text(state or '')} |"
-                )
-            if len(shown) > MAX_CHECK_ROWS:
-                lines += ["", f"{len(shown) - MAX_CHECK_ROWS} more in maturity-eval.json."]
+        hook = _kind_hook(g["kind"])
+        lines += hook(g) if hook is not None else findings_section(g)
     return lines
 
 
@@ -212,7 +159,7 @@ class MarkdownReportWriter(ReportWriter):
             )
         lines = [banner, "", headline, "", *_subject_table(report)]
         lines += _blocking(report) + _gate_table(report) + _warnings(report)
-        lines += _checks(report) + _findings(report) + _evidence(report)
+        lines += _gate_sections(report) + _evidence(report)
         lines += _config_warnings(report)
         tool = report["tool"]
         lines += [

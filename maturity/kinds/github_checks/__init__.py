@@ -9,10 +9,21 @@ Importing this module loads the settings only; the rest loads when a gate of the
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from maturity.kinds.github_checks.explain import setting_changes
 from maturity.kinds.github_checks.gate import NATIVE_SOURCE, evaluate, time_budget
+from maturity.kinds.github_checks.markdown import markdown_section
 from maturity.kinds.github_checks.settings import GitHubChecksSettings
 from maturity.kinds.interface import GateKind
+
+
+def _details() -> type[BaseModel]:
+    """The report's details model: imported by the schema generator, not when a gate runs."""
+    from maturity.kinds.github_checks.details import GitHubChecksDetails
+
+    return GitHubChecksDetails
+
 
 KIND: GateKind[GitHubChecksSettings] = GateKind(
     name="github_checks",
@@ -27,5 +38,7 @@ KIND: GateKind[GitHubChecksSettings] = GateKind(
     evaluate=evaluate,
     native_source=NATIVE_SOURCE,
     time_budget=time_budget,
+    details=_details,
+    markdown=markdown_section,
     changes=setting_changes,
 )
