@@ -105,16 +105,16 @@ def _crashed(gate: str, what: str, exc: BaseException) -> GateResult:
     )
 
 
-def _timed_out(job: _Job) -> GateResult:
+def _timed_out(job: _Job, grace_s: float) -> GateResult:
     return GateResult(
         gate=job.spec.name,
         status=GateStatus.ERROR,
         code="GATE_TIMED_OUT",
         message=f"gate {job.spec.name} did not finish within its time budget "
-        f"({job.budget_s:g}s, and {GRACE_S:g}s more)",
+        f"({job.budget_s:g}s, and {grace_s:g}s more)",
         remediation="find what the gate waits on (a slow server, a huge file) and fix it, or "
         "raise the gate's time budget in the stages file; the gate counts as not passed",
-        duration_ms=round((job.budget_s + GRACE_S) * 1000, 3),
+        duration_ms=round((job.budget_s + grace_s) * 1000, 3),
     )
 
 
@@ -128,7 +128,12 @@ def _run_one(job: _Job, context: RunContext) -> GateResult:
     return result.timed(started)
 
 
-def run_kinds(jobs: Sequence[_Job], context: RunContext, max_workers: int = MAX_WORKERS) -> None:
+def run_kinds(
+    jobs: Sequence[_Job],
+    context: RunContext,
+    max_workers: int = MAX_WORKERS,
+    grace_s: float = GRACE_S,
+) -> None:
     """Run every loaded job, at most *max_workers* at once; a job past its budget is given up
     (its thread is a daemon, so it cannot hold the process open) and marked timed out."""
     lock = threading.Condition()
@@ -148,7 +153,7 @@ def run_kinds(jobs: Sequence[_Job], context: RunContext, max_workers: int = MAX_
         while waiting or active:
             while waiting and len(active) < max_workers:
                 job = waiting.popleft()
-                active[id(job)] = time.monotonic() + job.budget_s + GRACE_S
+                active[id(job)] = time.monotonic() + job.budget_s + grace_s
                 name = f"maturity-gate-{job.spec.name}"
                 threading.Thread(target=work, args=(job,), name=name, daemon=True).start()
             lock.wait(timeout=max(0.0, min(active.values()) - time.monotonic()))
@@ -159,7 +164,7 @@ def run_kinds(jobs: Sequence[_Job], context: RunContext, max_workers: int = MAX_
                     active.pop(key, None)
                 elif key in active and now >= active[key]:
                     del active[key]
-                    job.result = _timed_out(job)
+                    job.result = _timed_out(job, grace_s)
 
 
 # -- 3. exceptions ---------------------------------------------------------------------------
@@ -198,6 +203,7 @@ def evaluate_stage(
     *,
     loader: Callable[[str], GateKind[Any]] = load_kind,
     max_workers: int = MAX_WORKERS,
+    grace_s: float = GRACE_S,
 ) -> Decision:
     """Every step, for the gates of *stage*; gates that are off are not loaded or run."""
     results: dict[str, GateResult] = {}
@@ -218,7 +224,7 @@ def evaluate_stage(
         except Exception as exc:  # a kind that cannot load is this gate's error, not the run's
             job.result = _crashed(name, f"could not load its kind {spec.kind}", exc)
         jobs.append(job)
-    run_kinds(jobs, context, max_workers)
+    run_kinds(jobs, context, max_workers, grace_s)
     for job in jobs:
         assert job.result is not None  # noqa: S101 - run_kinds gives every job a result
         results[job.spec.name] = job.result

@@ -12,18 +12,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from maturity.config.defaults import DEFAULT_CONFIG_PATH
-from maturity.config.load import load_builtin, load_config_file
+from maturity.config.resolver import resolve, stronger_later_match
 from maturity.config.types import Config
 from maturity.engine import Decision, EvidencePlan, evaluate_stage
 from maturity.errors import UsageError
 from maturity.github.access import access_from_env
-from maturity.kinds import CATALOG
 from maturity.kinds.interface import RunContext
 from maturity.report.model import Report
-from maturity.resolver import resolve
 from maturity.subject import CommitSource, Subject, resolve_ref_input, subject_from
 from maturity.text import clean_text
+from maturity.workspace import load_config, workspace_from
 
 #: the kind whose gates read saved answers given with --checks-file
 _CHECKS_KIND = "github_checks"
@@ -43,31 +41,6 @@ class EvaluateOptions:
     workspace: str | None = None
     checks_file: str | None = None
     wait: bool = False
-
-
-def workspace_from(option: str | None, env: Mapping[str, str]) -> Path:
-    raw = option or env.get("GITHUB_WORKSPACE") or "."
-    path = Path(raw)
-    if not path.is_dir():
-        raise UsageError(
-            f"workspace {raw} is not a folder", "pass --workspace DIR or set GITHUB_WORKSPACE"
-        )
-    return path.resolve()
-
-
-def load_config(config: str | None, builtin: bool, workspace: Path) -> tuple[Config, str | None]:
-    """The config to use, and a note for people when the built-in defaults stand in."""
-    if builtin:
-        if config is not None:
-            raise UsageError("give --config or --builtin-config, not both", "drop one of them")
-        return load_builtin(CATALOG), None
-    if config is not None:
-        return load_config_file(Path(config), CATALOG, config), None
-    default = workspace / DEFAULT_CONFIG_PATH
-    if default.exists():
-        return load_config_file(default, CATALOG, DEFAULT_CONFIG_PATH), None
-    note = f"no {DEFAULT_CONFIG_PATH} in {workspace}: using the built-in defaults (maturity init writes them)"
-    return load_builtin(CATALOG), note
 
 
 def _native_source(config: Config, gate: str) -> str | None:
@@ -201,6 +174,9 @@ def run_evaluate(options: EvaluateOptions, env: Mapping[str, str]) -> tuple[Repo
     config, note = load_config(options.config, options.builtin_config, workspace)
     checks_file = checks_file_from(options.checks_file, options.evidence, config)
     resolution = resolve(config, ref)
+    shadowed = stronger_later_match(config, resolution)
+    if shadowed is not None:  # a config warning: in both reports and on the console
+        config = replace(config, warnings=(*config.warnings, shadowed))
     plans = evidence_plans(config, options.evidence, options.evidence_dir, workspace)
     if checks_file is not None:
         # more specific than --evidence-dir and the config (--evidence conflicts, see above)

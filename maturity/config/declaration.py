@@ -8,17 +8,16 @@ and a built-in gate's kind when the file gives that gate settings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any, Literal, Protocol
-
-from pydantic import BaseModel, Field, create_model
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from maturity.config.builtin_gates import BUILTIN_GATES
-from maturity.config.models import GateDeclaration
+from maturity.config.types import GateSpec, Problem, Severity, problem_at
+from maturity.config.yaml_loader import LoadedYaml, Loc
 
-#: keys every declaration has; the rest belong to the kind
-COMMON_KEYS = frozenset(GateDeclaration.model_fields)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 class KindCatalog(Protocol):
@@ -37,6 +36,10 @@ def declaration_model(kind: str, settings: type[BaseModel]) -> type[BaseModel]:
 
     An instance is an instance of the kind's settings model, so it is handed to the kind as is.
     """
+    from pydantic import Field, create_model
+
+    from maturity.config.models import GateDeclaration
+
     common = GateDeclaration.model_fields
     fields: dict[str, Any] = {
         name: (common[name].annotation, common[name])
@@ -62,3 +65,67 @@ def kind_of(name: str, block: dict[str, Any]) -> str | None:
     if name in BUILTIN_GATES:
         return BUILTIN_GATES[name].kind
     return given if isinstance(given, str) else None
+
+
+def declared_gates(
+    doc: LoadedYaml, blocks: Mapping[str, dict[str, Any]], catalog: KindCatalog
+) -> tuple[dict[str, GateSpec], list[Problem]]:
+    """Each ``gates:`` block validated with its kind's model; the declared gates, in order."""
+    problems: list[Problem] = []
+    specs: dict[str, GateSpec] = {
+        name: GateSpec(name, b.kind, b.title, b.remediation, builtin=True)
+        for name, b in BUILTIN_GATES.items()
+    }
+    kinds = [*catalog.kind_names()]
+    for name, block in blocks.items():
+        kind = kind_of(name, block)
+        given = block.get("kind")
+        where: Loc = ("gates", name)
+        if name in BUILTIN_GATES and given is not None and given != kind:
+            problems.append(
+                problem_at(
+                    doc,
+                    (*where, "kind"),
+                    Severity.ERROR,
+                    f"gates.{name}.kind: {name} is a built-in gate of kind {kind}",
+                    f"drop the kind line, or declare a gate of another name with kind: {given}",
+                )
+            )
+            continue
+        if kind is None or kind not in kinds:
+            said = "has no kind" if kind is None else f"names the unknown kind {kind!r}"
+            problems.append(
+                problem_at(
+                    doc,
+                    (*where, "kind") if given is not None else where,
+                    Severity.ERROR,
+                    f"gates.{name} {said}",
+                    f"add kind: with one of: {', '.join(kinds)} (built-in gates need none: "
+                    f"{', '.join(BUILTIN_GATES)})",
+                    key=given is None,
+                )
+            )
+            continue
+        from pydantic import ValidationError
+
+        from maturity.config.schema_problems import schema_problems
+
+        decl = declaration_model(kind, catalog.settings_model(kind))
+        try:
+            settings = decl.model_validate(block)
+        except ValidationError as exc:
+            problems += schema_problems(doc, exc, decl, where)
+            continue
+        evidence = block.get("evidence")
+        builtin = BUILTIN_GATES.get(name)
+        specs[name] = GateSpec(
+            name=name,
+            kind=kind,
+            title=block.get("title") or (builtin.title if builtin else name),
+            remediation=block.get("remediation") or (builtin.remediation if builtin else ""),
+            evidence=(evidence,) if isinstance(evidence, str) else tuple(evidence or ()),
+            settings=settings,
+            builtin=builtin is not None,
+            written=dict(block),
+        )
+    return specs, problems

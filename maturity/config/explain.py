@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from maturity.config.resolver import first_match
 from maturity.config.types import Config, Stage
 from maturity.config.typical_refs import TYPICAL_REFS
 from maturity.refs import parse_ref, ref_problem
-from maturity.resolver import first_match
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,9 @@ EvidencePath = Annotated[StrictStr, Field(min_length=1, max_length=4096)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # validators are built on first validation, not at import: the built-in defaults never
+    # need them (see load.trusted_model)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class StageSpec(_Strict):
@@ -62,6 +64,7 @@ class MappingSpec(_Strict):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
+        defer_build=True,
         json_schema_extra={"oneOf": [{"required": ["pattern"]}, {"required": ["regex"]}]},
     )
 
@@ -156,6 +159,7 @@ class StagesFile(_Strict):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
+        defer_build=True,
         title="maturity stages configuration",
         json_schema_extra={
             "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -15,10 +15,10 @@ Both checks match refs against mappings beyond plain resolution; their work is b
 
 from __future__ import annotations
 
-from maturity.config.types import Config, Problem, RefMapping, Severity, Stage, problem_at
+from maturity.config.resolver import first_match, stronger_at
+from maturity.config.types import Config, Problem, RefMapping, Severity, problem_at
 from maturity.config.typical_refs import TYPICAL_REFS, is_release_tag
 from maturity.refs import parse_ref, ref_problem
-from maturity.resolver import first_match
 
 # Where each ref name validate tries lands: the first mapping that matches it, or None.
 Resolved = dict[str, RefMapping | None]
@@ -121,16 +121,6 @@ def _unreached_stage_problems(config: Config, resolved: Resolved, budget: _Budge
     return problems
 
 
-def _stronger_at(weak: Stage, strong: Stage) -> list[str]:
-    """The gates *strong* sets higher than *weak*, grouped: ``report_only, not required: a, b``."""
-    lost: dict[tuple[str, str], list[str]] = {}
-    for gate, have in weak.levels.items():
-        could = strong.levels[gate]
-        if could.strength > have.strength:
-            lost.setdefault((have.value, could.value), []).append(gate)
-    return [f"{have}, not {could}: {', '.join(gates)}" for (have, could), gates in lost.items()]
-
-
 def _weaker_release_tags(
     config: Config, resolved: Resolved, budget: _Budget
 ) -> dict[tuple[int, int], list[str]]:
@@ -149,7 +139,7 @@ def _weaker_release_tags(
         for later in later_mappings:
             if later.is_catch_all or later.stage == hit.stage or not later.matches(name):
                 continue
-            if _stronger_at(config.stages[hit.stage], config.stages[later.stage]):
+            if stronger_at(config.stages[hit.stage], config.stages[later.stage]):
                 taken.setdefault((hit.index, later.index), []).append(name)
     return taken
 
@@ -158,7 +148,7 @@ def _release_tag_problems(config: Config, resolved: Resolved, budget: _Budget) -
     problems = []
     for (first_index, later_index), tags in _weaker_release_tags(config, resolved, budget).items():
         hit, later = config.mappings[first_index], config.mappings[later_index]
-        lost = _stronger_at(config.stages[hit.stage], config.stages[later.stage])
+        lost = stronger_at(config.stages[hit.stage], config.stages[later.stage])
         what = (
             f"the full release tag {tags[0]} resolves"
             if len(tags) == 1

@@ -10,9 +10,12 @@ mapping sends to a weaker stage than a later one would.
 from __future__ import annotations
 
 from maturity.config.glob import CoverBudget, glob_covers
-from maturity.config.reach import Resolved, resolve_tried_refs, what_typical_refs_show
+from maturity.config.resolver import first_match
 from maturity.config.types import Config, Problem, RefMapping, Severity, problem_at
 from maturity.refs import parse_ref, ref_problem
+
+#: a ref name -> the mapping it resolves to (None: no mapping)
+Resolved = dict[str, RefMapping | None]
 
 # Past this many mappings the pairwise glob proof is skipped (it is quadratic); examples still run.
 MAX_PAIRWISE_MAPPINGS = 400
@@ -33,7 +36,7 @@ def _covers(earlier: RefMapping, later: RefMapping, budget: CoverBudget) -> bool
     return False
 
 
-def _mapping_problems(config: Config, resolved: Resolved) -> list[Problem]:
+def _mapping_problems(config: Config, resolved: Resolved, *, full: bool = True) -> list[Problem]:
     doc = config.document
     problems: list[Problem] = []
     mappings = config.mappings
@@ -61,7 +64,7 @@ def _mapping_problems(config: Config, resolved: Resolved) -> list[Problem]:
             )
         )
     budget = CoverBudget(MAX_PAIRWISE_STEPS)
-    if len(mappings) <= MAX_PAIRWISE_MAPPINGS:
+    if full and len(mappings) <= MAX_PAIRWISE_MAPPINGS:
         for later in mappings:
             for earlier in mappings[: later.index]:
                 if earlier is catch_all:
@@ -138,7 +141,7 @@ def _example_problems(config: Config, mapping: RefMapping, resolved: Resolved) -
     return problems
 
 
-def _stage_problems(config: Config) -> list[Problem]:
+def _stage_problems(config: Config, *, full: bool = True) -> list[Problem]:
     doc = config.document
     problems: list[Problem] = []
     reached = {m.stage for m in config.mappings}
@@ -154,6 +157,8 @@ def _stage_problems(config: Config) -> list[Problem]:
                     key=True,
                 )
             )
+    if not full:
+        return problems
     ordered = sorted(config.stages.values(), key=lambda s: s.order)
     for i, later in enumerate(ordered):
         for gate, level in later.levels.items():
@@ -174,11 +179,28 @@ def _stage_problems(config: Config) -> list[Problem]:
     return problems
 
 
-def semantic_problems(config: Config) -> list[Problem]:
-    resolved = resolve_tried_refs(config)
-    problems = (
-        _stage_problems(config)
-        + _mapping_problems(config, resolved)
-        + what_typical_refs_show(config, resolved)
-    )
+def semantic_problems(config: Config, *, full: bool = True) -> list[Problem]:
+    """What the file means, checked. *full* (``validate``) runs every analysis; otherwise only
+    the linear checks a decision depends on (``evaluate``, ``resolve``): stages no mapping
+    names, a catch-all that hides later mappings, no catch-all, and every example."""
+    if not full:
+        resolved = {e: first_match(config, e) for e in _example_names(config)}
+        problems = _stage_problems(config, full=False) + _mapping_problems(
+            config, resolved, full=False
+        )
+    else:
+        from maturity.config.reach import resolve_tried_refs, what_typical_refs_show
+
+        resolved = resolve_tried_refs(config)
+        problems = (
+            _stage_problems(config)
+            + _mapping_problems(config, resolved)
+            + what_typical_refs_show(config, resolved)
+        )
     return sorted(problems, key=lambda p: (p.line or 0, p.severity.value))
+
+
+def _example_names(config: Config) -> list[str]:
+    return [
+        parse_ref(e).name for m in config.mappings for e in m.examples if ref_problem(e) is None
+    ]

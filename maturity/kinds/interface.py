@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -30,9 +30,13 @@ DEFAULT_TIME_BUDGET_S = 60.0
 
 
 class KindSettings(BaseModel):
-    """Base of every kind's ``Settings``: frozen, and unknown fields are refused."""
+    """Base of every kind's ``Settings``: frozen, and unknown fields are refused.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Validators are built on first validation, not at import (``defer_build``): a gate whose
+    stages-file block is empty runs on its kind's defaults, which need no validator.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 S = TypeVar("S", bound=KindSettings)
@@ -83,15 +87,21 @@ class GateKind(Generic[S]):
     native_source: str | None = None
     #: seconds the engine lets one evaluation run before it counts as an error
     time_budget: Callable[[S, RunContext], float] = _no_budget
-    #: the model of the report's ``details`` for this kind (the report schema is generated from it)
-    details: type[BaseModel] | None = None
-    #: Markdown lines this kind adds to maturity-eval.md for one gate (the report's gate entry)
+    #: returns the model of the report's ``details`` for this kind; the report schema is
+    #: generated from it. A function, so that the model is imported by the schema generator
+    #: and tests, not each time the kind runs.
+    details: Callable[[], type[BaseModel]] | None = None
+    #: Markdown lines for one gate (the report's gate entry) in maturity-eval.md. They replace
+    #: the generic findings list for that gate (``maturity.markdown_text.findings_section``
+    #: draws that list, for a kind that wants it under its own section).
     markdown: Callable[[Mapping[str, Any]], list[str]] | None = None
     #: settings changes that let more or fewer commits through, for ``validate --base``
     changes: Callable[[S, S], list[SettingChange]] | None = None
 
     def default_settings(self) -> S:
-        return self.settings()
+        # the defaults as declared on the model (pydantic never validates defaults), without
+        # building the model's validator
+        return cast("S", self.settings.model_construct())
 
     def settings_of(self, given: BaseModel | None) -> S:
         """*given* as this kind's settings; a wiring mistake is an error, never the defaults."""

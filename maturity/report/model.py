@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from maturity import __version__
+from maturity.config.resolver import Resolution
 from maturity.config.types import Config
 from maturity.engine import Decision, GateOutcome
-from maturity.resolver import Resolution
 from maturity.subject import Subject, commit_note
 
 SCHEMA_VERSION = "1.2"  # 1.1: subject.sha_source and subject.commit; 1.2: gate kind, finding id

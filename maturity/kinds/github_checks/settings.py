@@ -150,7 +150,8 @@ class GitHubChecksSettings(KindSettings):
     min_checks: StrictInt = Field(
         default=1, ge=1, le=100000, description="Fewest required checks that must be present."
     )
-    wait: WaitSpec = Field(default_factory=WaitSpec)
+    # model_construct: the defaults as declared, without building the validator (start-up time)
+    wait: WaitSpec = Field(default_factory=WaitSpec.model_construct)
     time_budget: Annotated[Seconds, Field(le=3600)] = Field(
         default=120,
         description="Seconds one evaluation may spend reading GitHub without --wait, "
