@@ -126,32 +126,29 @@ def in_process(
     """The promotion_guard gate alone, as the engine runs it (every check required)."""
     from github_standin import SHA
 
-    from maturity.checks.settings import PromotionGuardSettings, WaitSettings
-    from maturity.gates.interface import GateContext, RunEnvironment
-    from maturity.gates.promotion_guard import PromotionGuardGate
+    from maturity.config.builtin_gates import BUILTIN_GATES
+    from maturity.core import GateInputs
     from maturity.github.access import access_from_env
+    from maturity.kinds.github_checks import KIND
+    from maturity.kinds.github_checks.settings import GitHubChecksSettings, WaitSpec
+    from maturity.kinds.interface import RunContext
     from maturity.refs import parse_ref
 
-    settings = PromotionGuardSettings(
-        wait=WaitSettings(timeout_s=WAIT_TIMEOUT_S, interval_s=POLL_INTERVAL_S)
-    )
-    run = RunEnvironment(
+    settings = GitHubChecksSettings(wait=WaitSpec(timeout=WAIT_TIMEOUT_S, interval=POLL_INTERVAL_S))
+    run = RunContext(
+        workspace=workspace,
         ref=parse_ref(f"refs/tags/{TAG}"),
         sha=None if from_tag else SHA,
         github=access_from_env(github_env(standin)),
         wait=wait,
     )
-    context = GateContext(
-        gate="promotion_guard",
-        workspace=workspace,
-        evidence_paths=(),
-        evidence_origin="none",
-        settings=settings,
-        run=run,
+    builtin = BUILTIN_GATES["promotion_guard"]
+    inputs = GateInputs(
+        gate="promotion_guard", title=builtin.title, remediation=builtin.remediation, origin="none"
     )
 
     def evaluate() -> tuple[str, dict[str, Any]]:
-        result = PromotionGuardGate().evaluate(context)
+        result = KIND.run(settings, inputs, run)
         return result.status.value, dict(result.details)
 
     return evaluate

@@ -54,8 +54,9 @@ def run(cmd: list[str], cwd: Path, expect: int) -> None:
 def main() -> None:
     sys.path.insert(0, str(REPO))
     from maturity.config.load import load_config_file
+    from maturity.config.resolver import resolve
+    from maturity.kinds import CATALOG
     from maturity.refs import parse_ref
-    from maturity.resolver import resolve
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=20)
@@ -83,7 +84,7 @@ def main() -> None:
         ref = parse_ref("refs/heads/no-such-team/x")
 
         def in_process() -> None:
-            res = resolve(load_config_file(big), ref)
+            res = resolve(load_config_file(big, CATALOG), ref)
             if res.mapping.index != 999:
                 sys.exit(f"resolved to the wrong mapping: {res.mapping.label}")
 
@@ -91,7 +92,7 @@ def main() -> None:
             "resolve vs 1,000 mappings, in process (load+check+resolve)",
             timed(in_process, args.runs),
         )
-        config = load_config_file(big)
+        config = load_config_file(big, CATALOG)
 
         def resolve_only() -> None:
             resolve(config, ref)

@@ -92,8 +92,9 @@ def show_fine(label: str, samples: list[float]) -> None:
 def main() -> None:
     sys.path.insert(0, str(REPO))
     from maturity.config.load import load_config_file
+    from maturity.config.resolver import resolve
+    from maturity.kinds import CATALOG
     from maturity.refs import parse_ref
-    from maturity.resolver import resolve
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=20)
@@ -107,7 +108,7 @@ def main() -> None:
         for label, kind, expression, miss in HOSTILE:
             path = ws / "one.yml"
             path.write_text(stages_yaml([(kind, expression)]))
-            config = load_config_file(path)
+            config = load_config_file(path, CATALOG)
             ref = parse_ref(miss)
             if resolve(config, ref).stage.name != "LOW":
                 sys.exit(f"{label}: the near miss matched")
@@ -135,11 +136,14 @@ def main() -> None:
             ref = parse_ref("a" * REF_LENGTH)
 
             def load_and_resolve(p: Path = path, last: int = n) -> None:
-                if resolve(load_config_file(p), parse_ref("a" * REF_LENGTH)).mapping.index != last:
+                if (
+                    resolve(load_config_file(p, CATALOG), parse_ref("a" * REF_LENGTH)).mapping.index
+                    != last
+                ):
                     sys.exit("resolved to the wrong mapping")
 
             show("  load + all checks + resolve", timed(load_and_resolve, 3, warmup=0))
-            resolve_only = functools.partial(resolve, load_config_file(path), ref)
+            resolve_only = functools.partial(resolve, load_config_file(path, CATALOG), ref)
             show("  resolve only", timed(resolve_only, max(5, args.runs // 2), warmup=1))
 
 

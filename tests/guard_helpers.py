@@ -7,7 +7,7 @@ variants, the CLI in a workspace where every other gate has ok evidence for the 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +22,48 @@ from helpers import (
     write_evidence,
 )
 
-from maturity.checks.settings import PromotionGuardSettings
+from maturity.config.builtin_gates import BUILTIN_GATES
 from maturity.config.defaults import DEFAULT_STAGES_YAML
-from maturity.gates.interface import GateContext, GateName, GateResult, RunEnvironment
-from maturity.gates.promotion_guard import PromotionGuardGate
+from maturity.core import GateInputs, GateResult
 from maturity.github.access import access_from_env
+from maturity.kinds.github_checks import KIND
+from maturity.kinds.github_checks.settings import (
+    CheckPattern,
+    CheckPatternSpec,
+    GitHubChecksSettings,
+)
+from maturity.kinds.interface import RunContext
 from maturity.refs import Ref
 
 GA = "v1.2.3"
-FAST = PromotionGuardSettings(time_budget_s=10.0)
 OTHER_GATES = ("observability_verify", "deps_approval", "policy_drift", "field_budgets")
 #: words that would mean Python's own text reached a message
 INTERNALS = ("Python", "Traceback", "Exceeds the limit", "JSONDecodeError", "Expecting", "codec")
+
+
+def pattern_spec(pattern: str | CheckPattern) -> str | CheckPatternSpec:
+    """A check pattern as the stages file writes it: a glob, or ``{name, app}``."""
+    if isinstance(pattern, str):
+        return pattern
+    if pattern.app is None:
+        return pattern.name
+    return CheckPatternSpec(name=pattern.name, app=pattern.app)
+
+
+def checks_settings(
+    required: Sequence[str | CheckPattern] = (),
+    ignore: Sequence[str | CheckPattern] = (),
+    **kw: Any,
+) -> GitHubChecksSettings:
+    """github_checks settings from patterns (*kw*: the other fields, by their YAML names)."""
+    return GitHubChecksSettings(
+        required_checks=tuple(pattern_spec(p) for p in required),
+        ignore=tuple(pattern_spec(p) for p in ignore),
+        **kw,
+    )
+
+
+FAST = GitHubChecksSettings(time_budget=10.0)
 
 
 def online_env(standin: GitHubStandIn, **extra: str) -> dict[str, str]:
@@ -47,10 +77,18 @@ def run_env(
     *,
     sha: str | None = SHA,
     ref: Ref | None = None,
-) -> RunEnvironment:
+) -> RunContext:
     """What the engine hands promotion_guard: access to the stand-in, the commit, the ref."""
     access = access_from_env(online_env(standin, **(extra or {})))
-    return RunEnvironment(github=access, sha=sha, ref=ref)
+    return RunContext(workspace=Path.cwd(), github=access, sha=sha, ref=ref)
+
+
+def guard_inputs(origin: str = "none") -> GateInputs:
+    """promotion_guard's inputs as the engine collects them when it has no evidence file."""
+    builtin = BUILTIN_GATES["promotion_guard"]
+    return GateInputs(
+        gate="promotion_guard", title=builtin.title, remediation=builtin.remediation, origin=origin
+    )
 
 
 def guard(
@@ -58,19 +96,12 @@ def guard(
     *,
     sha: str | None = SHA,
     ref: Ref | None = None,
-    settings: PromotionGuardSettings = FAST,
+    settings: GitHubChecksSettings = FAST,
     extra: Mapping[str, str] | None = None,
 ) -> GateResult:
-    """promotion_guard, in process, reading the stand-in (*extra*: more environment)."""
-    context = GateContext(
-        gate=GateName.PROMOTION_GUARD.value,
-        workspace=Path.cwd(),
-        evidence_paths=(),
-        evidence_origin="none",
-        settings=settings,
-        run=run_env(standin, extra, sha=sha, ref=ref),
-    )
-    return PromotionGuardGate().evaluate(context)
+    """promotion_guard (its kind, github_checks), in process, reading the stand-in
+    (*extra*: more environment)."""
+    return KIND.run(settings, guard_inputs(), run_env(standin, extra, sha=sha, ref=ref))
 
 
 def make_workspace(
@@ -101,7 +132,9 @@ def evaluate_cli(
     assert "Traceback" not in result.stderr
     data, _ = reports(ws)
     assert_valid_report(data)
-    return result, data, gate(data, "promotion_guard")
+    entry = gate(data, "promotion_guard")
+    assert (entry["kind"], entry["title"]) == ("github_checks", "Required checks passed")
+    return result, data, entry
 
 
 def runs_page(*runs: dict[str, Any]) -> dict[str, Any]:
@@ -124,12 +157,15 @@ __all__ = [
     "GA",
     "INTERNALS",
     "check_run",
+    "checks_settings",
     "commit_status",
     "dumps",
     "evaluate_cli",
     "guard",
+    "guard_inputs",
     "make_workspace",
     "online_env",
+    "pattern_spec",
     "run_env",
     "runs_page",
     "status_page",

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from maturity.gates.interface import GateName
+from maturity.config.builtin_gates import BUILTIN_GATES
 
 #: jsonschema ships no type information (and the stubs are not a dependency): typed as Any.
 jsonschema: Any = importlib.import_module("jsonschema")
@@ -22,7 +22,8 @@ jsonschema: Any = importlib.import_module("jsonschema")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO_ROOT / "examples" / "evidence"
 REPORT_SCHEMA_PATH = REPO_ROOT / "maturity" / "schemas" / "maturity-eval.schema.json"
-GATE_NAMES = tuple(g.value for g in GateName)
+#: the built-in gates, in report order
+GATE_NAMES = tuple(BUILTIN_GATES)
 SHA = "0123456789abcdef0123456789abcdef01234567"
 #: A full, valid set of GitHub Actions variables (the shapes the runner gives them).
 GITHUB_ENV = {

@@ -12,15 +12,28 @@ from typing import Any
 
 import pytest
 from github_standin import SHA, check_run, commit_status, fixture
+from guard_helpers import checks_settings
 
-from maturity.checks.judge import judge
-from maturity.checks.model import CheckItem, CheckKind, CommitChecks, check_run_item, status_item
-from maturity.checks.saved_answer import read_checks_file
-from maturity.checks.settings import CheckPattern, PromotionGuardSettings
 from maturity.config.load import load_config_file
-from maturity.evidence.interface import EvidenceError
-from maturity.gates.interface import GateName, GateStatus
-from maturity.github.answers import CheckRunAnswer, StatusAnswer
+from maturity.core import GateStatus
+from maturity.errors import EvidenceError
+from maturity.kinds import CATALOG
+from maturity.kinds.github_checks.answers import CheckRunAnswer, StatusAnswer
+from maturity.kinds.github_checks.judge import judge
+from maturity.kinds.github_checks.model import (
+    CheckItem,
+    CheckKind,
+    CommitChecks,
+    check_run_item,
+    status_item,
+)
+from maturity.kinds.github_checks.saved_answer import read_checks_file
+from maturity.kinds.github_checks.settings import (
+    CheckPattern,
+    CheckPatternSpec,
+    GitHubChecksSettings,
+    WaitSpec,
+)
 from maturity.report.markdown_escape import md_link
 
 EXAMPLES = Path(__file__).parent / "examples" / "configs"
@@ -39,12 +52,11 @@ def commit(*items: CheckItem) -> CommitChecks:
     return CommitChecks(SHA, runs, tuple(i for i in items if i.kind is CheckKind.STATUS))
 
 
-def settings(*required: str | CheckPattern, **kw: Any) -> PromotionGuardSettings:
-    patterns = tuple(p if isinstance(p, CheckPattern) else CheckPattern(p) for p in required)
-    return PromotionGuardSettings(required=patterns, **kw)
+def settings(*required: str | CheckPattern, **kw: Any) -> GitHubChecksSettings:
+    return checks_settings(required, **kw)
 
 
-def outcomes(checks: CommitChecks, s: PromotionGuardSettings, **kw: Any) -> dict[str, str]:
+def outcomes(checks: CommitChecks, s: GitHubChecksSettings, **kw: Any) -> dict[str, str]:
     return {f"{v.item.name}#{v.item.id}": v.outcome.value for v in judge(checks, s, **kw).verdicts}
 
 
@@ -81,6 +93,7 @@ def test_same_name_from_two_apps_are_two_checks() -> None:
     result = judge(checks, settings())
     assert result.status is GateStatus.FAIL
     assert [f.message for f in result.findings] == ["build (app circleci): failure"]
+    assert [f.id for f in result.findings] == ["check:build@circleci"]
 
 
 def test_newest_status_per_context_decides() -> None:
@@ -145,7 +158,7 @@ def test_ignore_drops_checks_before_matching() -> None:
 def test_skipped_passes_only_while_configured() -> None:
     checks = commit(run(1, "lint"), run(2, "deploy", conclusion="skipped"))
     assert judge(checks, settings()).status is GateStatus.FAIL  # default: success only
-    opted_in = settings(pass_conclusions=frozenset({"success", "skipped"}))
+    opted_in = settings(pass_conclusions=("success", "skipped"))
     assert judge(checks, opted_in).status is GateStatus.PASS
 
 
@@ -170,6 +183,12 @@ def test_fail_outranks_pending_outranks_missing() -> None:
     result = judge(checks, settings("a", "b", "c"))
     assert result.code == "CHECKS_FAILED"
     assert [f.code for f in result.findings] == ["CHECK_FAILED", "CHECK_PENDING", "CHECK_MISSING"]
+    # stable ids a waiver can name; a missing pattern is named by its glob and any app
+    assert [f.id for f in result.findings] == [
+        "check:a@github-actions",
+        "check:b@github-actions",
+        "check:c@*",
+    ]
     assert not result.waitable  # a failure is final: no point waiting
 
 
@@ -185,22 +204,48 @@ def test_findings_are_capped_but_counted() -> None:
 
 
 def test_settings_come_from_the_stages_file() -> None:
-    config = load_config_file(EXAMPLES / "valid" / "promotion-guard-settings.yml", "x.yml")
-    got = config.settings[GateName.PROMOTION_GUARD]
-    assert isinstance(got, PromotionGuardSettings)
+    config = load_config_file(EXAMPLES / "valid" / "promotion-guard-settings.yml", CATALOG, "x.yml")
+    spec = config.gates["promotion_guard"]
+    assert spec.kind == "github_checks"
+    got = spec.settings
+    assert isinstance(got, GitHubChecksSettings)
+    assert got.required_checks == (
+        "lint",
+        CheckPatternSpec(name="tests (*)", app="github-actions"),
+        "security/snyk*",
+    )
     assert got.required == (
         CheckPattern("lint"),
         CheckPattern("tests (*)", "github-actions"),
         CheckPattern("security/snyk*"),
     )
-    assert got.ignore[1] == CheckPattern("codecov/*", "codecov")
-    assert got.pass_conclusions == {"success", "neutral"}
-    assert (got.min_checks, got.wait.timeout_s, got.wait.interval_s, got.time_budget_s) == (
+    assert got.ignored == (
+        CheckPattern("maturity / evaluate"),
+        CheckPattern("codecov/*", "codecov"),
+    )
+    assert got.pass_conclusions == ("success", "neutral")
+    assert not got.allow_missing
+    assert got.wait == WaitSpec(timeout=900.0, interval=7.5)
+    assert (got.min_checks, got.wait.timeout, got.wait.interval, got.time_budget) == (
         3,
         900.0,
         7.5,
         60.0,
     )
+
+
+def test_a_gate_without_settings_gets_the_kinds_defaults() -> None:
+    config = load_config_file(EXAMPLES / "valid" / "minimal.yml", CATALOG, "x.yml")
+    spec = config.gates["promotion_guard"]
+    assert spec.settings is None  # no block in the file: the kind makes its defaults when run
+    defaults = GitHubChecksSettings()
+    assert (defaults.required, defaults.ignored, defaults.pass_conclusions) == (
+        (),
+        (),
+        ("success",),
+    )
+    assert (defaults.allow_missing, defaults.min_checks, defaults.time_budget) == (False, 1, 120)
+    assert defaults.wait == WaitSpec(timeout=600, interval=15)
 
 
 # -- saved answers ---------------------------------------------------------------------------

@@ -152,6 +152,8 @@ def test_an_evidence_dir_without_promotion_guard_reads_github_and_says_so(
     data = json.loads((tmp_path / "dist/maturity/maturity-eval.json").read_text(encoding="utf-8"))
     guard = data["gates"][0]
     assert (guard["code"], guard["details"]["source"]) == ("CHECKS_FAILED", "github-api")
+    assert (guard["gate"], guard["kind"]) == ("promotion_guard", "github_checks")
+    assert [f["id"] for f in guard["findings"]] == ["check:build@github-actions"]
     assert guard["details"]["evidence_origin"].startswith("--evidence-dir has no")
     # the gates without a source of their own stay missing: the rule is stated, not guessed
     (tmp_path / "ev" / "deps_approval.json").unlink()
@@ -161,3 +163,7 @@ def test_an_evidence_dir_without_promotion_guard_reads_github_and_says_so(
     data = json.loads((tmp_path / "dist/maturity/maturity-eval.json").read_text(encoding="utf-8"))
     deps = next(g for g in data["gates"] if g["gate"] == "deps_approval")
     assert (deps["status"], deps["code"]) == ("missing", "MISSING_EVIDENCE")
+    assert deps["kind"] == "evidence"
+    assert [(f["id"], f["status"]) for f in deps["findings"]] == [
+        ("evidence:ev/deps_approval.json", "missing")
+    ]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from maturity.config.builtin_gates import BUILTIN_GATES
 from maturity.config.defaults import DEFAULT_STAGES_YAML
 from maturity.config.load import (
     BUILTIN_SOURCE,
@@ -22,8 +23,9 @@ from maturity.config.load import (
 )
 from maturity.config.types import Problem, Severity
 from maturity.config.yaml_loader import MAX_CONFIG_BYTES, MAX_DEPTH, MAX_NODES, load_yaml_text
+from maturity.core import Level
 from maturity.errors import ConfigError
-from maturity.gates.interface import GateName, Level
+from maturity.kinds import CATALOG
 
 SRC = "ci/stages.yml"
 
@@ -78,7 +80,7 @@ def yaml_error(text: str) -> ConfigError:
 
 def problems_of(text: str) -> list[Problem]:
     doc = load_yaml_text(text, SRC)
-    _, problems = parse_document(doc, text.encode())
+    _, problems = parse_document(doc, text.encode(), CATALOG)
     return problems
 
 
@@ -175,12 +177,12 @@ def test_syntax_error_through_load_config_file(tmp_path: Path) -> None:
     path = tmp_path / "stages.yml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as info:
-        load_config_file(path, "ci/maturity-stages.yml")
+        load_config_file(path, CATALOG, "ci/maturity-stages.yml")
     assert info.value.message.startswith(
         f"ci/maturity-stages.yml:{line_of(text, 'branches: all')}:"
     )
     with pytest.raises(ConfigError):  # validate can't read it either: exit 2, not a problem list
-        check_config_file(path)
+        check_config_file(path, CATALOG)
 
 
 # --- duplicate keys ------------------------------------------------------------------------------
@@ -261,7 +263,7 @@ def test_billion_laughs_inside_a_real_config_file(tmp_path: Path) -> None:
     path = tmp_path / "stages.yml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match="runaway aliases"):
-        load_config_file(path)
+        load_config_file(path, CATALOG)
 
 
 def test_bounded_aliases_are_fine() -> None:
@@ -334,7 +336,7 @@ def test_oversize_file_is_refused_before_parsing(tmp_path: Path) -> None:
     path = tmp_path / "big.yml"
     path.write_bytes(b"version: [\n" + b"#" * MAX_CONFIG_BYTES)
     with pytest.raises(ConfigError) as info:
-        load_config_file(path, "big.yml")
+        load_config_file(path, CATALOG, "big.yml")
     assert info.value.message == f"big.yml: larger than {MAX_CONFIG_BYTES} bytes"
 
 
@@ -343,7 +345,7 @@ def test_file_of_exactly_the_limit_is_read(tmp_path: Path) -> None:
     path = tmp_path / "stages.yml"
     path.write_bytes(head + b"x" * (MAX_CONFIG_BYTES - len(head) - 1) + b"\n")
     assert path.stat().st_size == MAX_CONFIG_BYTES
-    config = load_config_file(path)
+    config = load_config_file(path, CATALOG)
     assert list(config.stages) == ["PILOT", "PRE_GA", "GA"]
 
 
@@ -402,7 +404,7 @@ def test_non_utf8_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "stages.yml"
     path.write_bytes(raw)
     with pytest.raises(ConfigError) as info:
-        load_config_file(path, "stages.yml")
+        load_config_file(path, CATALOG, "stages.yml")
     bad = raw.index("é".encode("latin-1"))
     assert info.value.message == f"stages.yml: not UTF-8 (byte {bad})"
     assert "UTF-8" in info.value.remediation
@@ -412,13 +414,13 @@ def test_utf16_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "stages.yml"
     path.write_bytes(BASE.encode("utf-16"))
     with pytest.raises(ConfigError, match=r"not UTF-8 \(byte 0\)"):
-        load_config_file(path, "stages.yml")
+        load_config_file(path, CATALOG, "stages.yml")
 
 
 def test_utf8_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "stages.yml"
     path.write_bytes(b"\xef\xbb\xbf" + BASE.encode())
-    assert set(load_config_file(path).stages) == {"DEV", "GA"}
+    assert set(load_config_file(path, CATALOG).stages) == {"DEV", "GA"}
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "   \n", "# nothing but a comment\n"])
@@ -427,19 +429,19 @@ def test_empty_file_is_refused(text: str, tmp_path: Path) -> None:
     path = tmp_path / "stages.yml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match="the file is empty") as info:
-        load_config_file(path)
+        load_config_file(path, CATALOG)
     assert "maturity init" in info.value.remediation
 
 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
-        load_config_file(tmp_path / "nope.yml", "ci/nope.yml")
+        load_config_file(tmp_path / "nope.yml", CATALOG, "ci/nope.yml")
     assert info.value.message == "ci/nope.yml: no such file"
 
 
 def test_directory_instead_of_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
-        load_config_file(tmp_path, "ci")
+        load_config_file(tmp_path, CATALOG, "ci")
 
 
 @pytest.mark.parametrize(
@@ -451,7 +453,7 @@ def test_document_must_be_a_mapping(text: str, tmp_path: Path) -> None:
     path = tmp_path / "stages.yml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match="must be a mapping"):
-        load_config_file(path)
+        load_config_file(path, CATALOG)
 
 
 # --- YAML 1.2 scalars ----------------------------------------------------------------------------
@@ -467,8 +469,8 @@ def test_off_on_yes_no_stay_words(tmp_path: Path) -> None:
     assert "on" in doc.data["stages"]
     path = tmp_path / "stages.yml"
     path.write_text(text, encoding="utf-8")
-    config = load_config_file(path)
-    assert config.stages["DEV"].levels[GateName.PROMOTION_GUARD] is Level.OFF
+    config = load_config_file(path, CATALOG)
+    assert config.stages["DEV"].levels["promotion_guard"] is Level.OFF
     assert config.stages["DEV"].description == "yes"
     assert config.mappings[0].stage == "on"
 
@@ -610,7 +612,7 @@ def test_missing_required_fields_point_at_the_parent() -> None:
             "      field_budgets: required\n",
             "      field_budgets: required\n      sbom: required\n",
             "sbom:",
-            "stages.GA.gates: 'sbom' is not allowed here; expected 'promotion_guard'",
+            "stages.GA.gates: unknown gate 'sbom'",
         ),
     ],
 )
@@ -623,11 +625,26 @@ def test_unknown_fields_and_gates(old: str, new: str, needle: str, message: str)
     assert problem.where == f"{SRC}:{line}:{column}"
 
 
-def test_unknown_gate_in_gate_settings() -> None:
+def test_an_undeclared_gate_at_a_stage_lists_the_declared_ones() -> None:
+    text = mutate(
+        BASE,
+        "      field_budgets: required\n",
+        "      field_budgets: required\n      sbom: required\n",
+    )
+    problem = only_error(text)
+    assert problem.message == "stages.GA.gates: unknown gate 'sbom'"
+    assert problem.remediation == (
+        "declare it under gates: with a kind, or use one of: " + ", ".join(BUILTIN_GATES)
+    )
+
+
+def test_a_gate_declared_without_a_kind() -> None:
+    """A name that is not built in needs a kind (the loader cannot guess one)."""
     text = BASE + "gates:\n  sbom:\n    evidence: sbom.json\n"
     problem = only_error(text)
-    assert problem.message.startswith("gates: unknown field 'sbom'")
-    assert "fields here: promotion_guard, observability_verify" in problem.remediation
+    assert problem.message == "gates.sbom has no kind"
+    assert "add kind: with one of: evidence, github_checks" in problem.remediation
+    assert f"built-in gates need none: {', '.join(BUILTIN_GATES)}" in problem.remediation
     assert problem.where == f"{SRC}:{line_of(text, 'sbom:')}:3"
 
 
@@ -669,7 +686,7 @@ def test_free_form_stage_names(name: str, tmp_path: Path) -> None:
     text = BASE.replace("  GA:", f"  {name}:").replace("stage: GA", f"stage: '{name}'")
     path = tmp_path / "stages.yml"
     path.write_text(text, encoding="utf-8")
-    config = load_config_file(path)
+    config = load_config_file(path, CATALOG)
     assert list(config.stages) == ["DEV", name]
     assert config.mappings[0].stage == name
 
@@ -739,14 +756,14 @@ def test_mapping_to_unknown_stage(tmp_path: Path) -> None:
     text = mutate(BASE, "    stage: DEV\n", "    stage: PROD\n")
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as info:
-        load_config_file(path, "ci/stages.yml")
+        load_config_file(path, CATALOG, "ci/stages.yml")
     line = line_of(text, "stage: PROD")
     assert f"ci/stages.yml:{line}:12: error: mappings[1] names the unknown stage 'PROD'" in (
         info.value.message
     )
     assert "1 configuration error(s)" in info.value.message
     assert "maturity validate ci/stages.yml" in info.value.remediation
-    config, problems = check_config_file(path, "ci/stages.yml")
+    config, problems = check_config_file(path, CATALOG, "ci/stages.yml")
     assert config is None
     assert [p.line for p in problems] == [line]
 
@@ -755,12 +772,12 @@ def test_stage_missing_a_gate_level(tmp_path: Path) -> None:
     text = mutate(BASE, "      deps_approval: off\n", "")
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as info:
-        load_config_file(path, "s.yml")
+        load_config_file(path, CATALOG, "s.yml")
     line = line_of(text, "promotion_guard: report_only")  # DEV's gates: their first entry
     assert f"s.yml:{line}:7: error: stage 'DEV' does not set a level for: deps_approval" in (
         info.value.message
     )
-    config, problems = check_config_file(path, "s.yml")
+    config, problems = check_config_file(path, CATALOG, "s.yml")
     assert config is None
     assert [p.severity for p in problems] == [Severity.ERROR]
 
@@ -769,18 +786,41 @@ def test_every_error_is_listed_not_just_the_first(tmp_path: Path) -> None:
     text = mutate(BASE, "    stage: DEV\n", "    stage: PROD\n")
     text = mutate(text, "      deps_approval: required\n", "")
     with pytest.raises(ConfigError) as info:
-        load_config_file(write(tmp_path, text), "s.yml")
+        load_config_file(write(tmp_path, text), CATALOG, "s.yml")
     assert "2 configuration error(s)" in info.value.message
     assert f"s.yml:{line_of(text, 'stage: PROD')}:" in info.value.message
     assert "does not set a level for: deps_approval" in info.value.message
 
 
 def test_semantic_errors_stop_evaluation_too(tmp_path: Path) -> None:
+    # a mapping shadowed by an earlier one: the pairwise proof is validate's alone (the
+    # decision is the first match, as written; validate in the pull request stops the change)
     text = mutate(
         BASE, "  - pattern: '*'\n", "  - pattern: 'v*-rc.*'\n    stage: DEV\n  - pattern: '*'\n"
     )
-    with pytest.raises(ConfigError, match=r"can never match"):
-        load_config_file(write(tmp_path, text))
+    assert load_config_file(write(tmp_path, text), CATALOG).mappings[1].expression == "v*-rc.*"
+    _, problems = check_config_file(write(tmp_path, text), CATALOG)
+    assert any("can never match" in p.message for p in problems if p.severity is Severity.ERROR)
+    # a catch-all that hides the mappings after it
+    text = mutate(
+        BASE, "  - pattern: 'v*'\n", "  - pattern: '*'\n    stage: DEV\n  - pattern: 'v*'\n"
+    )
+    with pytest.raises(ConfigError, match=r"the 2 mapping\(s\) after it can never match"):
+        load_config_file(write(tmp_path, text), CATALOG)
+    # an example that resolves to another mapping than the one that lists it
+    text = mutate(BASE, "examples: [main]", "examples: [main, v9]")
+    with pytest.raises(ConfigError, match=r"example 'v9' resolves to mappings\[0\]"):
+        load_config_file(write(tmp_path, text), CATALOG)
+
+
+def test_a_shadowed_mapping_is_an_error_for_validate(tmp_path: Path) -> None:
+    text = mutate(
+        BASE, "  - pattern: '*'\n", "  - pattern: 'v*-rc.*'\n    stage: DEV\n  - pattern: '*'\n"
+    )
+    _, problems = check_config_file(write(tmp_path, text), CATALOG, "s.yml")
+    [error] = [p for p in problems if p.severity is Severity.ERROR]
+    assert error.message.startswith("mappings[1] pattern 'v*-rc.*' can never match")
+    assert error.where == f"s.yml:{line_of(text, 'v*-rc.*')}:5"
 
 
 def test_warnings_travel_with_the_config(tmp_path: Path) -> None:
@@ -789,7 +829,7 @@ def test_warnings_travel_with_the_config(tmp_path: Path) -> None:
         "  - pattern: '*'\n    stage: DEV\n    examples: [main]\n",
         "  - pattern: 'x*'\n    stage: DEV\n    examples: [x1]\n",  # DEV reached: one warning
     )
-    config = load_config_file(write(tmp_path, text), "s.yml")
+    config = load_config_file(write(tmp_path, text), CATALOG, "s.yml")
     assert [w.message.split(":")[0] for w in config.warnings] == ["no catch-all mapping"]
     assert config.warnings[0].where == f"s.yml:{line_of(text, 'mappings:')}:1"
 
@@ -799,7 +839,7 @@ def test_loaded_config_shape(tmp_path: Path) -> None:
         BASE
         + "gates:\n  deps_approval:\n    evidence: [a.json, b.json]\n  policy_drift:\n    evidence: p.json\n"
     )
-    config = load_config_file(write(tmp_path, text), "s.yml")
+    config = load_config_file(write(tmp_path, text), CATALOG, "s.yml")
     assert config.source == "s.yml"
     assert not config.builtin
     assert [s.order for s in config.stages.values()] == [0, 1]
@@ -809,17 +849,34 @@ def test_loaded_config_shape(tmp_path: Path) -> None:
         ("pattern", "*", "DEV"),
     ]
     assert config.mappings[0].examples == ("v1.2.3", "refs/tags/v2")
-    assert dict(config.evidence) == {
-        GateName.DEPS_APPROVAL: ("a.json", "b.json"),
-        GateName.POLICY_DRIFT: ("p.json",),
+    assert {name: spec.evidence for name, spec in config.gates.items()} == {
+        "promotion_guard": (),
+        "observability_verify": (),
+        "deps_approval": ("a.json", "b.json"),
+        "policy_drift": ("p.json",),
+        "field_budgets": (),
     }
+    assert [spec.kind for spec in config.gates.values()] == [
+        "github_checks",
+        "evidence",
+        "evidence",
+        "evidence",
+        "evidence",
+    ]
+    # a block with only evidence still gives the kind's settings (the evidence kind has none);
+    # a gate without a block gets the defaults when it runs
+    assert config.gates["promotion_guard"].settings is None
+    assert config.gates["deps_approval"].settings is not None
     assert len(config.sha256) == 64
 
 
 def test_builtin_defaults_load_clean() -> None:
-    config = load_builtin()
+    config = load_builtin(CATALOG, full=True)  # every check, as validate runs them
+    assert load_builtin(CATALOG) == config  # the quick path reads the very same config
     assert config.builtin
     assert config.source == BUILTIN_SOURCE
     assert list(config.stages) == ["PILOT", "PRE_GA", "GA"]
     assert config.warnings == ()
-    assert all(len(stage.levels) == len(GateName) for stage in config.stages.values())
+    assert all(list(stage.levels) == list(BUILTIN_GATES) for stage in config.stages.values())
+    assert list(config.gates) == list(BUILTIN_GATES)
+    assert all(spec.builtin and spec.settings is None for spec in config.gates.values())

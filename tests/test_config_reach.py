@@ -14,11 +14,11 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import REPO_ROOT, run_cli
+from helpers import GATE_NAMES, REPO_ROOT, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maturity._cli import main
+from maturity.cli import main
 from maturity.config.defaults import DEFAULT_CONFIG_PATH, DEFAULT_STAGES_YAML
 from maturity.config.load import check_config_file, load_builtin, parse_document
 from maturity.config.types import Problem, Severity
@@ -31,7 +31,7 @@ from maturity.config.typical_refs import (
     is_release_tag,
 )
 from maturity.config.yaml_loader import load_yaml_text
-from maturity.gates.interface import GateName
+from maturity.kinds import CATALOG
 from maturity.refs import ref_problem
 
 GA_REGEX = r"v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
@@ -46,7 +46,7 @@ ALL_REPORT_ONLY = (
 
 
 def problems_of(text: str) -> list[Problem]:
-    config, problems = parse_document(load_yaml_text(text, "stages.yml"), text.encode())
+    config, problems = parse_document(load_yaml_text(text, "stages.yml"), text.encode(), CATALOG)
     assert config is not None, [p.render() for p in problems]
     return problems
 
@@ -113,14 +113,14 @@ def test_is_release_tag(name: str, release: bool) -> None:
 
 
 def test_builtin_defaults_have_no_warning() -> None:
-    assert load_builtin().warnings == ()
+    assert load_builtin(CATALOG, full=True).warnings == ()
     assert problems_of(DEFAULT_STAGES_YAML) == []
 
 
 def test_the_repos_own_stages_file_passes_strict(capsys: pytest.CaptureFixture[str]) -> None:
     """`.ci/run` runs exactly this; a new warning there would fail CI."""
     path = REPO_ROOT / DEFAULT_CONFIG_PATH
-    config, problems = check_config_file(path)
+    config, problems = check_config_file(path, CATALOG)
     assert config is not None
     assert problems == []
     assert main(["validate", str(path), "--strict", "--format", "text"]) == 0
@@ -200,8 +200,7 @@ def test_lost_levels_are_grouped_by_what_they_were() -> None:
         "  PRE_GA:\n",
         "  LOOSE:\n    gates:\n"
         + "".join(
-            f"      {g.value}: {'off' if i % 2 else 'report_only'}\n"
-            for i, g in enumerate(GateName)
+            f"      {g}: {'off' if i % 2 else 'report_only'}\n" for i, g in enumerate(GATE_NAMES)
         )
         + "  PRE_GA:\n",
     )
@@ -274,7 +273,7 @@ def test_an_equal_or_stronger_first_stage_does_not_warn() -> None:
     text = NO_EXAMPLES.replace(
         "  PRE_GA:\n",
         "  GA2:\n    gates:\n"
-        + "".join(f"      {g.value}: required\n" for g in GateName)
+        + "".join(f"      {g}: required\n" for g in GATE_NAMES)
         + "  PRE_GA:\n",
     )
     text = first_mapping(text, "  - pattern: 'v*.*.*'\n    stage: GA2\n")
@@ -364,7 +363,7 @@ LEVELS = st.sampled_from(["required", "report_only", "off"])
 @settings(max_examples=60, deadline=None)
 @given(
     prefix=st.integers(min_value=1, max_value=6),
-    levels=st.tuples(*[LEVELS] * len(GateName)),
+    levels=st.tuples(*[LEVELS] * len(GATE_NAMES)),
     before=st.booleans(),
 )
 def test_property_a_glob_taking_v1_2_3_first_warns_iff_its_stage_is_weaker(
@@ -372,7 +371,7 @@ def test_property_a_glob_taking_v1_2_3_first_warns_iff_its_stage_is_weaker(
 ) -> None:
     glob = "v1.2.3"[:prefix] + "*"  # matches v1.2.3 whatever the prefix
     stage = "  OTHER:\n    gates:\n" + "".join(
-        f"      {g.value}: {level}\n" for g, level in zip(GateName, levels, strict=True)
+        f"      {g}: {level}\n" for g, level in zip(GATE_NAMES, levels, strict=True)
     )
     text = NO_EXAMPLES.replace("  PILOT:\n", stage + "  PILOT:\n")
     mapping = f"  - pattern: '{glob}'\n    stage: OTHER\n"
@@ -388,7 +387,7 @@ def test_property_a_glob_taking_v1_2_3_first_warns_iff_its_stage_is_weaker(
         assert len(found) == 1
         assert "v1.2.3" in found[0].message
         assert f"mappings[0] pattern '{glob}' (stage OTHER)" in found[0].message
-        lost = [g.value for g, level in zip(GateName, levels, strict=True) if level != "required"]
+        lost = [g for g, level in zip(GATE_NAMES, levels, strict=True) if level != "required"]
         assert all(gate in found[0].message for gate in lost)
     else:
         assert found == []

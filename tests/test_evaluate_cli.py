@@ -68,6 +68,11 @@ def test_ga_tag_with_passing_evidence_is_go(ws: Path) -> None:
             "sha256": hashlib.sha256(raw).hexdigest(),
             "size": len(raw),
         }
+        # an evidence file decides every gate, promotion_guard's kind included
+        assert [(f["id"], f["status"]) for f in g["findings"]] == [
+            (f"evidence:ga-pass/{g['gate']}.json", "pass")
+        ]
+    assert [g["kind"] for g in data["gates"]] == ["github_checks", *["evidence"] * 4]
     assert markdown.startswith("# ✅ GO")
     assert "BLOCKING" not in out
 

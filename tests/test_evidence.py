@@ -1,4 +1,5 @@
-"""Evidence files, judged through the real file gate and LocalFileSource."""
+"""Evidence files, read by the engine's collect step (LocalFileSource) and judged by the real
+evidence kind, as for the built-in deps_approval gate."""
 
 from __future__ import annotations
 
@@ -13,21 +14,28 @@ from pathlib import Path
 import pytest
 from helpers import REPO_ROOT, write_evidence
 
+from maturity.config.builtin_gates import BUILTIN_GATES
+from maturity.config.types import GateSpec
+from maturity.core import GateResult, GateStatus
+from maturity.engine import EvidencePlan, collect
+from maturity.errors import EvidenceError
 from maturity.evidence.file_format import MAX_NESTING, parse_evidence
-from maturity.evidence.interface import EvidenceError
+from maturity.evidence.files import collect_files
 from maturity.evidence.local_file import MAX_EVIDENCE_BYTES, LocalFileSource
-from maturity.gates import GATES
-from maturity.gates.interface import GateContext, GateResult, GateStatus
+from maturity.kinds import load_kind
+from maturity.kinds.interface import RunContext
 
 GATE = "deps_approval"
+BUILTIN = BUILTIN_GATES[GATE]
+SPEC = GateSpec(GATE, BUILTIN.kind, BUILTIN.title, BUILTIN.remediation, builtin=True)
 
 
 def judge(workspace: Path, *paths: str, origin: str = "--evidence") -> GateResult:
-    """Run the real deps_approval gate on *paths* in *workspace*."""
-    context = GateContext(
-        gate=GATE, workspace=workspace, evidence_paths=paths, evidence_origin=origin
-    )
-    return GATES[GATE]().evaluate(context)
+    """The deps_approval gate on *paths* in *workspace*: collected by the engine, judged by
+    its kind (evidence)."""
+    run = RunContext(workspace=workspace)
+    inputs = collect(SPEC, EvidencePlan(paths, origin), run)
+    return load_kind(SPEC.kind).run(SPEC.settings, inputs, run)
 
 
 @pytest.fixture
@@ -62,7 +70,13 @@ def test_ok_false_fails_with_the_given_code_and_message(ws: Path) -> None:
     assert result.status is GateStatus.FAIL
     assert result.code == "DEPS_UNAPPROVED"
     assert result.message == "left-pad@1.3.0"
-    assert result.remediation == GATES[GATE].remediation
+    assert result.remediation == BUILTIN.remediation
+    [finding] = result.findings
+    assert (finding.id, finding.status, finding.location) == (
+        "evidence:e.json",
+        GateStatus.FAIL,
+        "e.json",
+    )
 
 
 def test_ok_false_defaults_to_evidence_not_ok(ws: Path) -> None:
@@ -79,6 +93,9 @@ def test_missing_file_is_missing(ws: Path) -> None:
     assert result.code == "MISSING_EVIDENCE"
     assert "nope.json" in result.message
     assert result.evidence == ()
+    assert [(f.id, f.status) for f in result.findings] == [
+        ("evidence:nope.json", GateStatus.MISSING)
+    ]
 
 
 def test_no_evidence_configured_is_missing(ws: Path) -> None:
@@ -87,6 +104,7 @@ def test_no_evidence_configured_is_missing(ws: Path) -> None:
     assert result.code == "MISSING_EVIDENCE"
     assert GATE in result.message
     assert f"--evidence {GATE}=PATH" in result.remediation
+    assert result.findings == ()
 
 
 def test_details_are_kept(ws: Path) -> None:
@@ -339,6 +357,7 @@ def test_one_failing_file_of_two_fails(ws: Path) -> None:
     assert "stale SBOM" in result.message
     assert [f.location for f in result.findings] == ["a.json", "b.json"]
     assert [f.code for f in result.findings] == ["OK", "SBOM_STALE"]
+    assert [f.id for f in result.findings] == ["evidence:a.json", "evidence:b.json"]
 
 
 @pytest.mark.parametrize(
@@ -372,6 +391,8 @@ def test_worst_file_decides(
     not_ok = sum(k != "pass" for k in kinds)
     assert f"{not_ok} of {len(kinds)} evidence files not ok" in result.message
     assert len(result.findings) == len(kinds)
+    assert [f.id for f in result.findings] == [f"evidence:{p}" for p in paths]
+    assert [f.status.value for f in result.findings] == list(kinds)
 
 
 # --- what is recorded ----------------------------------------------------------------------
@@ -385,6 +406,21 @@ def test_records_carry_sha256_and_size_of_the_bytes(ws: Path) -> None:
     assert record.size == len(raw)
     assert record.source == "e.json"
     assert record.kind == "file"
+
+
+def test_collect_reads_bytes_and_digests_or_says_why_not(ws: Path, tmp_path: Path) -> None:
+    raw = b'{"ok": true}'
+    (ws / "e.json").write_bytes(raw)
+    outside = write_evidence(tmp_path / "outside.json")
+    read, missing, refused = collect_files(ws, ["e.json", "gone.json", str(outside)])
+    assert (read.locator, read.shown, read.data) == ("e.json", "e.json", raw)
+    assert read.record is not None
+    assert read.record.sha256 == hashlib.sha256(raw).hexdigest()
+    assert (missing.data, missing.record, missing.missing) == (None, None, True)
+    assert missing.error_code == "MISSING_EVIDENCE"
+    assert (refused.data, refused.missing) == (None, False)
+    assert refused.error_code == "EVIDENCE_OUTSIDE_WORKSPACE"
+    assert refused.error_remediation
 
 
 def test_invalid_but_read_files_are_still_recorded(ws: Path) -> None:
@@ -412,6 +448,10 @@ def test_hostile_path_is_cleaned_in_messages(ws: Path) -> None:
     assert result.status is GateStatus.MISSING
     assert "\n" not in result.message
     assert "\x1b" not in result.message
+    [finding] = result.findings
+    assert finding.id.startswith("evidence:no")
+    assert "\n" not in finding.id
+    assert "\x1b" not in finding.id
 
 
 @pytest.mark.parametrize(
@@ -420,10 +460,15 @@ def test_hostile_path_is_cleaned_in_messages(ws: Path) -> None:
         "maturity.evidence.file_format",
         "maturity.evidence.local_file",
         "maturity.evidence.interface",
+        "maturity.evidence.files",
+        "maturity.kinds.evidence",
+        "maturity.core",
+        "maturity.engine",
     ],
 )
 def test_evidence_modules_import_on_their_own(module: str) -> None:
-    """Importing an evidence module first must not trip over the gates <-> evidence cycle."""
+    """Importing an evidence module (or the kind and engine above it) first must not trip over
+    an import cycle."""
     proc = subprocess.run(
         [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, check=False
     )

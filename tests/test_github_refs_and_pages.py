@@ -26,7 +26,7 @@ from github_bodies import fixture
 from github_standin import REPO, SHA, GitHubStandIn, Reply, check_run, commit_status
 from guard_helpers import evaluate_cli, guard, make_workspace, online_env
 
-from maturity.gates.interface import GateStatus
+from maturity.core import GateStatus
 from maturity.refs import RefType, parse_ref
 
 OTHER_SHA = "0123456789abcdef0123456789abcdef01234567"

@@ -38,6 +38,7 @@ from maturity.config.glob import (
 )
 from maturity.config.load import parse_document
 from maturity.config.yaml_loader import load_yaml_text
+from maturity.kinds import CATALOG
 
 # --- matching agrees with fnmatch.fnmatchcase ----------------------------------------------------
 
@@ -176,7 +177,7 @@ _GATES = "{promotion_guard: off, observability_verify: off, deps_approval: off, 
 )
 def test_invalid_globs_in_a_stages_file_are_located_errors(pattern: str, fragment: str) -> None:
     text = f"version: 1\nstages:\n  S:\n    gates: {_GATES}\nmappings:\n  - pattern: {pattern}\n    stage: S\n"
-    config, problems = parse_document(load_yaml_text(text, "s.yml"), text.encode())
+    config, problems = parse_document(load_yaml_text(text, "s.yml"), text.encode(), CATALOG)
     assert config is None
     assert len(problems) == 1
     assert problems[0].where == "s.yml:6:14"

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from maturity.checks.settings import CheckPattern
 from maturity.config.glob import GlobMatcher, compile_glob, glob_matches, parse_glob
+from maturity.kinds.github_checks.settings import CheckPattern
 
 
 def nfa_matches(pattern: str, text: str) -> bool:

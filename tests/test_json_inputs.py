@@ -29,7 +29,7 @@ from guard_helpers import (
 )
 from helpers import CliResult
 
-from maturity.gates.interface import GateStatus
+from maturity.core import GateStatus
 
 RUNS = r"/check-runs$"
 STATUS = r"/status$"

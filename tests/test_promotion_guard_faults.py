@@ -58,7 +58,9 @@ def evaluate(
     assert "Traceback" not in result.stderr
     data, _ = reports(ws)
     assert_valid_report(data)  # promotion_guard's details included (checks_details in the schema)
-    return result, gate(data, "promotion_guard"), elapsed
+    entry = gate(data, "promotion_guard")
+    assert entry["kind"] == "github_checks"
+    return result, entry, elapsed
 
 
 def showing_token(ws: Path, result: CliResult) -> list[str]:
@@ -114,6 +116,9 @@ def test_pending_past_the_deadline_is_no_go(standin: GitHubStandIn, ws: Path) ->
     assert pg["details"]["wait_timed_out"] is True
     assert pg["details"]["api"]["polls"] > 2
     assert "e2e" in pg["message"]
+    assert [(f["id"], f["status"]) for f in pg["findings"]] == [
+        ("check:e2e@github-actions", "pending")
+    ]
     assert WAIT_TIMEOUT - 0.5 < pg["details"]["api"]["elapsed_s"] <= WAIT_TIMEOUT + 0.5
     assert elapsed < WAIT_TIMEOUT + 5
 
@@ -372,8 +377,10 @@ def test_a_saved_answer_gives_the_online_decision(
     assert len(many_checks.log) == requests_made  # offline: no request
     assert offline.code == online.code == 1
     assert offline_pg["details"]["source"] == "checks-file"
-    for key in ("status", "code", "message", "findings"):
+    for key in ("status", "code", "message", "findings", "kind"):
         assert offline_pg[key] == online_pg[key]
+    assert offline_pg["findings"]
+    assert all(f["id"].startswith("check:") for f in offline_pg["findings"])
     assert offline_pg["details"]["checks"] == online_pg["details"]["checks"]
     assert offline_pg["evidence"][0]["kind"] == "checks-file"
 

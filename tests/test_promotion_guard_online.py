@@ -7,24 +7,22 @@ checks the status, code, findings and the ``details`` the report records.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from github_bodies import ACTIONS_RUN_ID
 from github_standin import SHA, GitHubStandIn, check_run, commit_status
-from guard_helpers import FAST, guard, run_env
+from guard_helpers import FAST, checks_settings, guard, run_env
+from helpers import GATE_NAMES
 from pytest_httpserver import HTTPServer
 
-from maturity.checks.settings import CheckPattern, PromotionGuardSettings
+from maturity.config.load import load_builtin
 from maturity.config.types import Stage
-from maturity.engine import Verdict, decide
-from maturity.gates.interface import (
-    GateName,
-    GateResult,
-    GateStatus,
-    Level,
-)
+from maturity.core import GateResult, GateStatus, Level, Verdict
+from maturity.engine import evaluate_stage
+from maturity.kinds import CATALOG
+from maturity.kinds.github_checks.settings import CheckPattern, GitHubChecksSettings
 from maturity.refs import Ref, RefType, parse_ref
 
 #: the evaluator as a GitHub Actions job "gate" in workflow run ACTIONS_RUN_ID
@@ -33,7 +31,7 @@ IN_ACTIONS = {"GITHUB_JOB": "gate", "GITHUB_RUN_ID": str(ACTIONS_RUN_ID)}
 
 def evaluate(
     standin: GitHubStandIn,
-    settings: PromotionGuardSettings = FAST,
+    settings: GitHubChecksSettings = FAST,
     extra: Mapping[str, str] | None = None,
     *,
     sha: str | None = SHA,
@@ -42,10 +40,10 @@ def evaluate(
     return guard(standin, sha=sha, ref=ref, settings=settings, extra=extra)
 
 
-def required(*names: str | tuple[str, str], **kwargs: Any) -> PromotionGuardSettings:
+def required(*names: str | tuple[str, str], **kwargs: Any) -> GitHubChecksSettings:
     """Settings requiring *names* (a glob, or (glob, app slug))."""
     patterns = tuple(CheckPattern(*n) if isinstance(n, tuple) else CheckPattern(n) for n in names)
-    return PromotionGuardSettings(required=patterns, time_budget_s=10.0, **kwargs)
+    return checks_settings(patterns, time_budget=10.0, **kwargs)
 
 
 def outcomes(result: GateResult) -> dict[tuple[str, str | None, int], str]:
@@ -59,18 +57,17 @@ def outcomes(result: GateResult) -> dict[tuple[str, str | None, int], str]:
 def test_all_checks_passed_is_go_through_the_engine(standin: GitHubStandIn) -> None:
     standin.set_check_runs([check_run(1, "build"), check_run(2, "lint", conclusion="neutral")])
     standin.set_statuses([commit_status(1, "ci/jenkins")])
-    levels = dict.fromkeys(GateName, Level.OFF) | {GateName.PROMOTION_GUARD: Level.REQUIRED}
-    neutral_passes = PromotionGuardSettings(
-        pass_conclusions=frozenset({"success", "neutral"}), time_budget_s=10.0
-    )
-    decision = decide(
-        Stage("GA", "", 0, levels),
-        {},
-        Path.cwd(),
-        run=run_env(standin),
-        settings={GateName.PROMOTION_GUARD: neutral_passes},
-    )
+    levels = dict.fromkeys(GATE_NAMES, Level.OFF) | {"promotion_guard": Level.REQUIRED}
+    neutral_passes = GitHubChecksSettings(pass_conclusions=("success", "neutral"), time_budget=10.0)
+    gates = dict(load_builtin(CATALOG).gates)
+    gates["promotion_guard"] = replace(gates["promotion_guard"], settings=neutral_passes)
+    decision = evaluate_stage(Stage("GA", "", 0, levels), gates, {}, run_env(standin))
     assert decision.verdict is Verdict.GO
+    assert [o.result.gate for o in decision.outcomes] == list(GATE_NAMES)
+    assert (decision.outcomes[0].kind, decision.outcomes[0].title) == (
+        "github_checks",
+        "Required checks passed",
+    )
     result = decision.outcomes[0].result
     assert (result.status, result.code) == (GateStatus.PASS, "CHECKS_PASSED")
     assert result.details["source"] == "github-api"
@@ -96,6 +93,7 @@ def test_one_failure_is_listed_with_conclusion_and_details_url(standin: GitHubSt
     assert "lint" in result.message
     [finding] = result.findings
     assert finding.code == "CHECK_FAILED"
+    assert finding.id == "check:lint@github-actions"
     assert "lint" in finding.message
     assert "failure" in finding.message
     assert finding.location == url
@@ -168,7 +166,9 @@ def test_a_leg_from_another_app_does_not_satisfy_a_pinned_app(standin: GitHubSta
     result = evaluate(standin, required(MATRIX))
     assert (result.status, result.code) == (GateStatus.MISSING, "CHECKS_MISSING")
     assert outcomes(result) == {("tests (3.12)", "circleci-checks", 1): "not_required"}
-    assert [f.code for f in result.findings] == ["CHECK_MISSING"]
+    assert [(f.code, f.id) for f in result.findings] == [
+        ("CHECK_MISSING", "check:tests (*)@github-actions")
+    ]
 
 
 def test_the_same_name_from_two_apps_both_count(standin: GitHubStandIn) -> None:
@@ -182,13 +182,14 @@ def test_the_same_name_from_two_apps_both_count(standin: GitHubStandIn) -> None:
         ("build", "circleci-checks", 2): "fail",
     }
     assert [f.message for f in result.findings] == ["build (app circleci-checks): failure"]
+    assert [f.id for f in result.findings] == ["check:build@circleci-checks"]
 
 
 @pytest.mark.parametrize("min_checks", [1, 3])
 def test_too_few_checks_is_never_a_pass(standin: GitHubStandIn, min_checks: int) -> None:
     if min_checks > 1:
         standin.set_check_runs([check_run(1, "build"), check_run(2, "lint")])
-    result = evaluate(standin, PromotionGuardSettings(min_checks=min_checks, time_budget_s=10))
+    result = evaluate(standin, GitHubChecksSettings(min_checks=min_checks, time_budget=10))
     assert (result.status, result.code) == (GateStatus.MISSING, "TOO_FEW_CHECKS")
     assert [f.code for f in result.findings] == ["TOO_FEW_CHECKS"]
 
@@ -209,6 +210,9 @@ def test_a_required_check_that_never_appeared(
     }
     if not allow_missing:
         assert "security-scan" in result.message
+        assert [f.id for f in result.findings] == ["check:security-scan@*"]
+    else:
+        assert result.findings == ()
 
 
 def test_a_failing_check_that_is_not_required_does_not_block(standin: GitHubStandIn) -> None:
@@ -221,7 +225,7 @@ def test_a_failing_check_that_is_not_required_does_not_block(standin: GitHubStan
 
 def test_ignored_checks_are_not_considered(standin: GitHubStandIn) -> None:
     standin.set_check_runs([check_run(1, "build"), check_run(2, "flaky e2e", conclusion="failure")])
-    settings = PromotionGuardSettings(ignore=(CheckPattern("flaky *"),), time_budget_s=10)
+    settings = checks_settings(ignore=("flaky *",), time_budget=10)
     result = evaluate(standin, settings)
     assert result.status is GateStatus.PASS
     assert outcomes(result)[("flaky e2e", "github-actions", 2)] == "ignored"
@@ -243,6 +247,7 @@ def test_every_non_pass_conclusion_fails(standin: GitHubStandIn, conclusion: str
     assert (result.status, result.code) == (GateStatus.FAIL, "CHECKS_FAILED")
     [finding] = result.findings
     assert (finding.message, finding.location) == (f"scan (app github-actions): {conclusion}", url)
+    assert finding.id == "check:scan@github-actions"
 
 
 @pytest.mark.parametrize("status", ["queued", "in_progress", "waiting", "requested", "pending"])
@@ -250,8 +255,8 @@ def test_every_unfinished_status_is_pending(standin: GitHubStandIn, status: str)
     standin.set_check_runs([check_run(1, "build"), check_run(2, "e2e", status=status)])
     result = evaluate(standin)
     assert (result.status, result.code) == (GateStatus.PENDING, "CHECKS_PENDING")
-    assert [(f.code, f.message) for f in result.findings] == [
-        ("CHECK_PENDING", f"e2e (app github-actions): {status}")
+    assert [(f.code, f.message, f.id) for f in result.findings] == [
+        ("CHECK_PENDING", f"e2e (app github-actions): {status}", "check:e2e@github-actions")
     ]
     assert result.details["api"]["polls"] == 1  # without --wait: one read, no waiting
 
@@ -259,15 +264,15 @@ def test_every_unfinished_status_is_pending(standin: GitHubStandIn, status: str)
 @pytest.mark.parametrize(
     ("conclusions", "status"),
     [
-        (frozenset({"success", "neutral", "skipped"}), GateStatus.PASS),
-        (frozenset({"success", "neutral"}), GateStatus.FAIL),
+        (("success", "neutral", "skipped"), GateStatus.PASS),
+        (("success", "neutral"), GateStatus.FAIL),
     ],
 )
 def test_skipped_passes_only_when_configured(
-    standin: GitHubStandIn, conclusions: frozenset[str], status: GateStatus
+    standin: GitHubStandIn, conclusions: tuple[str, ...], status: GateStatus
 ) -> None:
     standin.set_check_runs([check_run(1, "build"), check_run(2, "deploy", conclusion="skipped")])
-    result = evaluate(standin, PromotionGuardSettings(pass_conclusions=conclusions))
+    result = evaluate(standin, GitHubChecksSettings(pass_conclusions=conclusions))
     assert result.status is status
 
 
@@ -288,6 +293,8 @@ def test_commit_statuses(standin: GitHubStandIn, states: list[str], status: Gate
     standin.set_statuses([*statuses, commit_status(9, "ci/other")])
     result = evaluate(standin)
     assert result.status is status
+    if status is GateStatus.FAIL:  # a status has no app: its id says so
+        assert [f.id for f in result.findings] == ["check:ci/jenkins@status"]
     jenkins = [c for c in result.details["checks"] if c["name"] == "ci/jenkins"]
     assert [c["id"] for c in jenkins if c["outcome"] != "superseded"] == [len(states)]
 

@@ -27,7 +27,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from maturity._cli import main
+from maturity.cli import main
 from maturity.errors import RefError, UsageError
 from maturity.refs import MAX_REF_LENGTH, Ref, RefType, parse_ref, ref_problem, validate_ref
 from maturity.subject import resolve_ref_input

@@ -20,6 +20,7 @@ from maturity.config.load import parse_document
 from maturity.config.regex import MAX_PROGRAM_SIZE, RefRegex, RegexError, compile_regex
 from maturity.config.types import RefMapping
 from maturity.config.yaml_loader import load_yaml_text
+from maturity.kinds import CATALOG
 
 # (pattern, words the explanation must contain: what is unsupported, and the way out)
 REFUSED = [
@@ -179,7 +180,7 @@ def _stages(regex: str) -> str:
 @pytest.mark.parametrize(("pattern", "words"), REFUSED[::3])
 def test_refused_regexes_are_located_config_errors(pattern: str, words: list[str]) -> None:
     text = _stages(pattern)
-    config, problems = parse_document(load_yaml_text(text, "s.yml"), text.encode())
+    config, problems = parse_document(load_yaml_text(text, "s.yml"), text.encode(), CATALOG)
     assert config is None
     assert len(problems) == 1
     assert problems[0].where == "s.yml:8:12"

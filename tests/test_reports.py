@@ -28,14 +28,18 @@ from helpers import (
 )
 
 from maturity import __version__
+from maturity.config.builtin_gates import BUILTIN_GATES
 from maturity.config.defaults import DEFAULT_STAGES_YAML
 from maturity.config.load import load_builtin
+from maturity.config.resolver import resolve
 from maturity.config.types import Stage
-from maturity.engine import decide
+from maturity.core import Finding, GateInputs, GateResult, GateStatus, Level
+from maturity.engine import evaluate_stage
 from maturity.errors import OutputError
 from maturity.evaluate import EvaluateOptions, run_evaluate
-from maturity.gates import GATES, Gate
-from maturity.gates.interface import GateContext, GateName, GateResult, GateStatus, Level
+from maturity.kinds import CATALOG
+from maturity.kinds.evidence import EvidenceSettings
+from maturity.kinds.interface import GateKind, RunContext
 from maturity.refs import parse_ref
 from maturity.report.atomic import write_atomically
 from maturity.report.console import render_console
@@ -43,7 +47,6 @@ from maturity.report.json_report import JsonReportWriter
 from maturity.report.markdown_escape import md_code, md_text
 from maturity.report.markdown_report import MarkdownReportWriter
 from maturity.report.model import Report
-from maturity.resolver import resolve
 from maturity.subject import subject_from
 from maturity.text import clean_text
 
@@ -55,9 +58,11 @@ def evaluate(
     ref: str,
     env: dict[str, str] | None = None,
     evidence_dir: str | None = None,
-    evidence: tuple[str, ...] = (),
+    evidence: tuple[tuple[str, str], ...] = (),
 ) -> dict[str, Any]:
-    """Run the whole evaluation in-process (no GitHub client, no output) and return the report."""
+    """Run the whole evaluation in-process (no GitHub client, no output) and return the report.
+
+    *evidence*: ``(gate, path)`` pairs, as ``--evidence GATE=PATH`` gives them."""
     options = EvaluateOptions(
         ref=ref, evidence_dir=evidence_dir, evidence=evidence, workspace=str(workspace)
     )
@@ -110,17 +115,16 @@ def test_report_validates_against_the_schema(
 @pytest.mark.parametrize("level", list(Level))
 @pytest.mark.parametrize("status", list(GateStatus))
 def test_every_outcome_fits_the_schema(status: GateStatus, level: Level, tmp_path: Path) -> None:
-    class Fixed(Gate):
-        name = GateName.PROMOTION_GUARD
-        title = "fixed"
-        remediation = "do the thing"
+    def fixed(settings: EvidenceSettings, inputs: GateInputs, run: RunContext) -> GateResult:
+        finding = Finding("FIXED", "one thing", "here", status, "do the thing", f"x:{inputs.gate}")
+        return GateResult(inputs.gate, status, "FIXED", "fixed result", "do the thing", (finding,))
 
-        def evaluate(self, context: GateContext) -> GateResult:
-            return GateResult(context.gate, status, "FIXED", "fixed result", "do the thing")
+    def loader(kind: str) -> GateKind[EvidenceSettings]:
+        return GateKind(kind, "fixed", "do the thing", EvidenceSettings, fixed)
 
-    stage = Stage("S", "", 0, dict.fromkeys(GateName, level))
-    decision = decide(stage, {}, tmp_path, gates=dict.fromkeys(GATES, Fixed))
-    config = load_builtin()
+    config = load_builtin(CATALOG)
+    stage = Stage("S", "", 0, dict.fromkeys(GATE_NAMES, level))
+    decision = evaluate_stage(stage, config.gates, {}, RunContext(tmp_path), loader=loader)
     ref = parse_ref("refs/heads/main")
     report = Report(
         "2024-01-01T00:00:00Z", subject_from({}, ref), config, resolve(config, ref), decision
@@ -135,6 +139,24 @@ def test_every_outcome_fits_the_schema(status: GateStatus, level: Level, tmp_pat
     )
     skipped = level is Level.OFF or status is GateStatus.SKIPPED
     assert data["summary"]["skipped"] == (5 if skipped else 0)
+    assert [g["kind"] for g in data["gates"]] == [BUILTIN_GATES[n].kind for n in GATE_NAMES]
+    assert [g["title"] for g in data["gates"]] == [BUILTIN_GATES[n].title for n in GATE_NAMES]
+    for g in data["gates"]:
+        ran = level is not Level.OFF
+        assert g["findings"] == (
+            [
+                {
+                    "id": f"x:{g['gate']}",
+                    "status": status.value,
+                    "code": "FIXED",
+                    "message": "one thing",
+                    "location": "here",
+                    "remediation": "do the thing",
+                }
+            ]
+            if ran
+            else []
+        )
     MarkdownReportWriter().render(data)  # renders every status
 
 
@@ -156,7 +178,7 @@ def test_json_report_contents(ws: Path) -> None:
     config_path.write_text(DEFAULT_STAGES_YAML, encoding="utf-8")
     env = {**GITHUB_ENV, "GITHUB_RUN_ATTEMPT": "1"}
     data = evaluate(ws, "refs/tags/v1.2.3", env, evidence_dir="ga-fail")
-    assert data["schema_version"] == "1.1"
+    assert data["schema_version"] == "1.2"
     assert data["tool"] == {"name": "maturity", "version": __version__}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["generated_at"])
     subject = data["subject"]
@@ -190,8 +212,11 @@ def test_json_report_contents(ws: Path) -> None:
                 "size": len(raw),
             }
         ]
-        assert g["title"] == GATES[g["gate"]].title
+        assert g["title"] == BUILTIN_GATES[g["gate"]].title
+        assert g["kind"] == BUILTIN_GATES[g["gate"]].kind
         assert g["duration_ms"] >= 0
+        # one finding per evidence file, named by the path as shown
+        assert [f["id"] for f in g["findings"]] == [f"evidence:ga-fail/{g['gate']}.json"]
     deps = gate(data, "deps_approval")
     assert deps["details"]["evidence"][0]["details"]["unapproved"] == [
         "pkg:npm/left-pad@1.3.0",
@@ -237,7 +262,7 @@ def test_markdown_no_go(ws: Path) -> None:
     assert blocking[1].startswith("2. **field\\_budgets** is error (`INVALID_EVIDENCE`): ")
     fixes = [line for line in lines if line.startswith("   - **Fix:** ")]
     assert fixes == [
-        "   - **Fix:** " + md_text(GATES["deps_approval"].remediation),
+        "   - **Fix:** " + md_text(BUILTIN_GATES["deps_approval"].remediation),
         "   - **Fix:** " + md_text(data["blocking"][1]["remediation"]),
     ]
     assert "| Gate | Level | Status | Code | Message |" in lines
@@ -272,11 +297,17 @@ def test_markdown_findings_for_several_files(ws: Path) -> None:
         "refs/tags/v1.2.3",
         evidence_dir="ga-pass",
         evidence=(
-            "deps_approval=ga-pass/deps_approval.json",
-            "deps_approval=ga-fail/deps_approval.json",
-            "deps_approval=nowhere.json",
+            ("deps_approval", "ga-pass/deps_approval.json"),
+            ("deps_approval", "ga-fail/deps_approval.json"),
+            ("deps_approval", "nowhere.json"),
         ),
     )
+    deps = gate(data, "deps_approval")
+    assert [(f["id"], f["status"]) for f in deps["findings"]] == [
+        ("evidence:ga-pass/deps_approval.json", "pass"),
+        ("evidence:ga-fail/deps_approval.json", "fail"),
+        ("evidence:nowhere.json", "missing"),
+    ]
     _, markdown = render(data)
     assert "### Findings for deps\\_approval" in markdown
     assert "- fail `DEPS_UNAPPROVED` in `ga-fail/deps_approval.json`: " in markdown
@@ -406,7 +437,7 @@ def test_hostile_evidence_messages_are_escaped(message: str, ref: str, tmp_path:
         ref,
         dict(GITHUB_ENV),
         evidence_dir="ev",
-        evidence=("deps_approval=ev/deps_approval.json", "deps_approval=ev2/second.json"),
+        evidence=(("deps_approval", "ev/deps_approval.json"), ("deps_approval", "ev2/second.json")),
     )
     assert_valid_report(data)
     _, markdown = render(data)
@@ -591,7 +622,7 @@ def test_json_report_is_ascii_but_carries_the_same_text(ws: Path) -> None:
     """Invisible or direction-changing characters from evidence never reach a log raw."""
     hostile = {"note": "a\u202eb\u2066c", "name": "Łódź ✓"}
     write_evidence(ws / "ev" / "deps_approval.json", ok=True, details=hostile)
-    data = evaluate(ws, "refs/tags/v1.2.3", evidence=("deps_approval=ev/deps_approval.json",))
+    data = evaluate(ws, "refs/tags/v1.2.3", evidence=(("deps_approval", "ev/deps_approval.json"),))
     text, _ = render(data)
     assert text.isascii()
     assert "\\u202e" in text

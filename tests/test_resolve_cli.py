@@ -15,6 +15,7 @@ from helpers import REPO_ROOT, CliResult, run_cli
 
 from maturity.config.load import parse_document
 from maturity.config.yaml_loader import load_yaml_text
+from maturity.kinds import CATALOG
 
 LEVELS = (
     "{promotion_guard: required, observability_verify: required, deps_approval: required, "
@@ -171,7 +172,7 @@ def test_labels_escape_controls_and_bidi_but_keep_backslashes(tmp_path: Path) ->
         "  - pattern: '*'\n",
         "  - regex: \"a\\u202e\\\\.b\\x07\"\n    stage: REL\n  - pattern: '*'\n",
     )
-    config, problems = parse_document(load_yaml_text(text, "s.yml"), text.encode())
+    config, problems = parse_document(load_yaml_text(text, "s.yml"), text.encode(), CATALOG)
     assert config is not None, problems
     label = config.mappings[2].label
     assert label == "mappings[2] regex 'a\\u202e\\.b\\u0007'"

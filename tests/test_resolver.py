@@ -10,20 +10,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import CliResult, run_cli
+from helpers import GATE_NAMES, CliResult, run_cli
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from maturity.config.defaults import DEFAULT_STAGES_YAML
 from maturity.config.load import load_builtin, parse_document
+from maturity.config.resolver import first_match, resolve
 from maturity.config.types import Config
 from maturity.config.yaml_loader import load_yaml_text
 from maturity.errors import RefError
-from maturity.gates.interface import GateName
+from maturity.kinds import CATALOG
 from maturity.refs import parse_ref, ref_problem
-from maturity.resolver import first_match, resolve
 
-GATES = tuple(g.value for g in GateName)
+GATES = GATE_NAMES
 
 DEFAULT_TABLE = [
     ("v1.2.3", "GA"),
@@ -61,7 +61,7 @@ DEFAULT_TABLE = [
 
 @pytest.fixture(scope="module")
 def builtin() -> Config:
-    return load_builtin()
+    return load_builtin(CATALOG)
 
 
 @pytest.mark.parametrize(("ref", "stage"), DEFAULT_TABLE)
@@ -236,7 +236,7 @@ def _config_from(mappings: list[tuple[str, str]]) -> Config:
     for pattern, stage in mappings:
         lines.append(f"  - pattern: {json.dumps(pattern)}\n    stage: {stage}")
     text = "\n".join(lines) + "\n"
-    config, problems = parse_document(load_yaml_text(text, "gen.yml"), text.encode())
+    config, problems = parse_document(load_yaml_text(text, "gen.yml"), text.encode(), CATALOG)
     # Shadowed mappings, unreachable stages etc. are reported, yet the config is still built.
     assert config is not None, [p.render() for p in problems]
     return config
@@ -408,7 +408,7 @@ def test_resolve_without_a_matching_mapping_exits_2_and_suggests_a_catch_all(
 
 def test_resolve_library_error_without_a_matching_mapping() -> None:
     text = CUSTOM
-    config, problems = parse_document(load_yaml_text(text, "custom.yml"), text.encode())
+    config, problems = parse_document(load_yaml_text(text, "custom.yml"), text.encode(), CATALOG)
     assert config is not None
     assert [p.severity.value for p in problems] == ["warning"]  # no catch-all: a warning only
     with pytest.raises(RefError) as info:

@@ -16,16 +16,23 @@ from typing import Any
 import pytest
 from github_bodies import ACTIONS_RUN_ID
 from github_standin import REPO, SHA, TOKEN, GitHubStandIn, check_run, commit_status
+from guard_helpers import checks_settings
 from helpers import clean_env, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maturity.checks.judge import Outcome, judge
-from maturity.checks.model import CheckItem, CheckKind, CommitChecks, check_run_item, status_item
-from maturity.checks.settings import CheckPattern, PromotionGuardSettings
-from maturity.gates.interface import GateStatus
+from maturity.core import GateStatus
 from maturity.github.access import SelfIdentity
-from maturity.github.answers import CheckRunAnswer, StatusAnswer
+from maturity.kinds.github_checks.answers import CheckRunAnswer, StatusAnswer
+from maturity.kinds.github_checks.judge import Outcome, judge
+from maturity.kinds.github_checks.model import (
+    CheckItem,
+    CheckKind,
+    CommitChecks,
+    check_run_item,
+    status_item,
+)
+from maturity.kinds.github_checks.settings import GitHubChecksSettings
 
 RUN = str(ACTIONS_RUN_ID)
 ME = SelfIdentity(job="gate", run_id=RUN)
@@ -48,11 +55,11 @@ def commit(*items: CheckItem) -> CommitChecks:
     return CommitChecks(SHA, runs, tuple(i for i in items if i.kind is CheckKind.STATUS))
 
 
-def guard(*required: str, **kw: Any) -> PromotionGuardSettings:
-    return PromotionGuardSettings(required=tuple(CheckPattern(r) for r in required), **kw)
+def guard(*required: str, **kw: Any) -> GitHubChecksSettings:
+    return checks_settings(required, **kw)
 
 
-def selves(checks: CommitChecks, s: PromotionGuardSettings, me: SelfIdentity) -> list[int]:
+def selves(checks: CommitChecks, s: GitHubChecksSettings, me: SelfIdentity) -> list[int]:
     return [v.item.id for v in judge(checks, s, me).verdicts if v.outcome is Outcome.SELF]
 
 
@@ -191,7 +198,7 @@ def test_self_exclusion_never_removes_more_than_its_rule_allows(
 def test_neutral_and_skipped_are_opt_in(conclusion: str) -> None:
     checks = commit(run(1, "build"), run(2, "deploy", conclusion=conclusion))
     assert judge(checks, guard()).code == "CHECKS_FAILED"
-    opted = guard(pass_conclusions=frozenset({"success", conclusion}))
+    opted = guard(pass_conclusions=("success", conclusion))
     assert judge(checks, opted).status is GateStatus.PASS
 
 
@@ -200,7 +207,7 @@ def test_neutral_and_skipped_are_opt_in(conclusion: str) -> None:
 )
 def test_nothing_succeeded_is_never_a_pass(conclusions: list[str]) -> None:
     checks = commit(*[run(i, f"c{i}", conclusion=c) for i, c in enumerate(conclusions, 1)])
-    opted = guard(pass_conclusions=frozenset({"success", "neutral", "skipped"}))
+    opted = guard(pass_conclusions=("success", "neutral", "skipped"))
     result = judge(checks, opted)
     assert result.status is GateStatus.FAIL
     assert result.code == "NO_CHECK_SUCCEEDED"
@@ -220,7 +227,7 @@ def test_nothing_succeeded_is_never_a_pass(conclusions: list[str]) -> None:
 )
 def test_a_pass_always_has_a_required_success(conclusions: list[str], accepted: set[str]) -> None:
     checks = commit(*[run(i, f"c{i}", conclusion=c) for i, c in enumerate(conclusions, 1)])
-    result = judge(checks, guard(pass_conclusions=frozenset({"success", *accepted})))
+    result = judge(checks, guard(pass_conclusions=("success", *sorted(accepted))))
     if result.status is GateStatus.PASS:
         assert "success" in conclusions
         assert all(c == "success" or c in accepted for c in conclusions)
@@ -262,6 +269,10 @@ def test_check_run_id_of_a_failed_run_does_not_make_ga_go(
     assert code == 1
     gate = _guard(report)
     assert gate["code"] == "CHECKS_FAILED"
+    assert gate["kind"] == "github_checks"
+    assert [(f["id"], f["code"]) for f in gate["findings"]] == [
+        ("check:tests@github-actions", "CHECK_FAILED")
+    ]
     exclusion = gate["details"]["self_exclusion"]
     assert exclusion["excluded"] is None
     assert exclusion["kept"][0]["id"] == 2

@@ -16,8 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from maturity import strict_json
-from maturity.gates import GATES
-from maturity.gates.interface import GateContext, GateStatus
+from maturity.config.builtin_gates import BUILTIN_GATES
+from maturity.core import GateInputs, GateStatus
+from maturity.evidence.files import collect_files
+from maturity.kinds.evidence import KIND as EVIDENCE_KIND
+from maturity.kinds.interface import RunContext
 from maturity.strict_json import INT_MAX, INT_MIN, MAX_DEPTH, StrictJsonError, load_documents
 
 LIMIT = 1024 * 1024
@@ -456,13 +459,15 @@ EVIDENCE_SAYS = {
 @pytest.mark.parametrize("name", sorted(EVIDENCE))
 def test_evidence_files_are_read_strictly(tmp_path: Path, name: str) -> None:
     (tmp_path / f"{name}.json").write_bytes(EVIDENCE[name])
-    context = GateContext(
+    builtin = BUILTIN_GATES["deps_approval"]
+    inputs = GateInputs(
         gate="deps_approval",
-        workspace=tmp_path,
-        evidence_paths=(f"{name}.json",),
-        evidence_origin="--evidence",
+        title=builtin.title,
+        remediation=builtin.remediation,
+        origin="--evidence",
+        files=collect_files(tmp_path, (f"{name}.json",)),
     )
-    result = GATES["deps_approval"]().evaluate(context)
+    result = EVIDENCE_KIND.run(None, inputs, RunContext(workspace=tmp_path))
     where, said = EVIDENCE_SAYS[name]
     assert (result.status, result.code) == (GateStatus.ERROR, "INVALID_EVIDENCE")
     assert result.message.startswith(f"evidence file {name}.json is not valid JSON")
@@ -470,6 +475,8 @@ def test_evidence_files_are_read_strictly(tmp_path: Path, name: str) -> None:
     assert said in result.message
     assert "maturity schema evidence" in result.remediation
     assert not any(word in result.message for word in INTERNALS)
+    [finding] = result.findings
+    assert (finding.id, finding.status) == (f"evidence:{name}.json", GateStatus.ERROR)
 
 
 def test_no_other_module_parses_json_itself() -> None:

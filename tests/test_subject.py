@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from maturity._cli import main
+from maturity.cli import main
 from maturity.errors import RefError, UsageError
 from maturity.refs import Ref, RefType, parse_ref, validate_sha
 from maturity.subject import CommitSource, RunInfo, Subject, subject_from

@@ -9,10 +9,11 @@ import pytest
 from helpers import run_cli
 
 from maturity.config.defaults import DEFAULT_STAGES_YAML
-from maturity.config.explain import changes
 from maturity.config.load import load_builtin, parse_document
 from maturity.config.types import Config
 from maturity.config.yaml_loader import load_yaml_text
+from maturity.kinds import CATALOG
+from maturity.kinds.changes import all_changes as changes
 
 GA_FIELD_REQUIRED = "      policy_drift: required\n      field_budgets: required\n"
 GA_FIELD_REPORT = "      policy_drift: required\n      field_budgets: report_only\n"
@@ -20,7 +21,7 @@ GA_FIELD_REPORT = "      policy_drift: required\n      field_budgets: report_onl
 
 def config_of(text: str) -> Config:
     doc = load_yaml_text(text, "head.yml")
-    config, problems = parse_document(doc, text.encode())
+    config, problems = parse_document(doc, text.encode(), CATALOG)
     assert config is not None, [p.render() for p in problems]
     return config
 
@@ -36,12 +37,12 @@ def weaken_ga_field_budgets(text: str) -> str:
 
 
 def test_no_change_in_effect_when_the_files_agree() -> None:
-    assert changes(load_builtin(), config_of(DEFAULT_STAGES_YAML)) == []
+    assert changes(load_builtin(CATALOG), config_of(DEFAULT_STAGES_YAML)) == []
 
 
 def test_a_weakened_gate_is_reported_as_weaker_at_its_line() -> None:
     head_text = weaken_ga_field_budgets(DEFAULT_STAGES_YAML)
-    found = changes(load_builtin(), config_of(head_text))
+    found = changes(load_builtin(CATALOG), config_of(head_text))
     assert len(found) == 1
     change = found[0]
     assert change.kind == "level"
@@ -56,7 +57,7 @@ def test_a_strengthened_gate_is_not_weaker() -> None:
         "      deps_approval: required\n      policy_drift: report_only\n      field_budgets: report_only\n  GA:",
     )
     assert head_text != DEFAULT_STAGES_YAML
-    (change,) = changes(load_builtin(), config_of(head_text))
+    (change,) = changes(load_builtin(CATALOG), config_of(head_text))
     assert change.message == "stage PRE_GA: deps_approval report_only -> required (stronger)"
     assert not change.weaker
 
@@ -68,7 +69,7 @@ def test_a_mapping_change_is_shown_as_its_effect_on_refs() -> None:
         "mappings:\n  - pattern: 'v*'\n    stage: PILOT\n",
         1,
     )
-    found = changes(load_builtin(), config_of(head_text))
+    found = changes(load_builtin(CATALOG), config_of(head_text))
     by_ref = {c.message.split(":", 1)[0]: c for c in found if c.kind == "resolution"}
     ga = by_ref["v1.2.3"]
     assert ga.weaker
@@ -84,14 +85,14 @@ def test_refs_left_without_a_stage_are_named() -> None:
         "  - pattern: '*'\n    stage: PILOT\n    examples: [feature/x, v1.2.3-beta.1, v1.2, vfoo, 1.2.3]\n",
         "",
     )
-    found = changes(load_builtin(), config_of(head_text))
+    found = changes(load_builtin(CATALOG), config_of(head_text))
     messages = [c.message for c in found]
     assert "feature/x: PILOT -> no stage (evaluate will stop on it with exit 2)" in messages
 
 
 def test_stages_added_and_removed() -> None:
     head_text = DEFAULT_STAGES_YAML.replace("PRE_GA", "RC")
-    found = {c.kind: c for c in changes(load_builtin(), config_of(head_text))}
+    found = {c.kind: c for c in changes(load_builtin(CATALOG), config_of(head_text))}
     assert found["stage-added"].message == "stage RC added"
     assert found["stage-added"].line == line_of(head_text, "  RC:")
     assert found["stage-removed"].message == "stage PRE_GA removed"
@@ -235,7 +236,8 @@ def with_guard(settings: str) -> str:
             "",
             "    evidence: checks.json\n",
             [
-                "promotion_guard is now decided by evidence files instead of the commit's checks on GitHub (weaker)"
+                "gate promotion_guard is now decided by evidence files instead of its kind's own "
+                "source (github_checks)"
             ],
         ),
         ("    pass_conclusions: [success, skipped]\n", "    pass_conclusions: [success]\n", []),
@@ -250,8 +252,39 @@ def test_promotion_guard_settings_that_let_more_through_are_weaker(
     found = changes(config_of(base_text), config_of(head_text))
     assert [c.message for c in found] == messages
     for change in found:
-        assert change.weaker is change.message.endswith("(weaker)")
+        assert change.kind == "setting"
+        # settings messages say "(weaker)"; evidence replacing the kind's source always is
+        evidence_now = change.message.startswith("gate promotion_guard is now decided")
+        assert change.weaker is (evidence_now or change.message.endswith("(weaker)"))
         # the line shows the setting, or promotion_guard:/gates: when the setting is gone
         assert change.line is not None
         key = head_text.splitlines()[change.line - 1].split(":", maxsplit=1)[0].strip()
         assert key in {*head.split(":", maxsplit=1)[0].split(), "promotion_guard", "gates"}
+
+
+LICENCES = "  licences:\n    kind: evidence\n    evidence: licences.json\n"
+
+
+def with_licences(text: str) -> str:
+    """*text* with a custom gate, licences, declared and required at every stage."""
+    text = text.replace("gates: {}\n", "gates:\n" + LICENCES, 1)
+    return text.replace("      field_budgets: ", "      licences: required\n      field_budgets: ")
+
+
+def test_a_custom_gate_added_or_removed() -> None:
+    plain = config_of(DEFAULT_STAGES_YAML)
+    custom_text = with_licences(DEFAULT_STAGES_YAML)
+    custom = config_of(custom_text)
+    assert list(custom.gates)[-1] == "licences"
+    (added,) = changes(plain, custom)
+    assert (added.kind, added.message, added.weaker) == (
+        "gate-added",
+        "gate licences (kind evidence) added",
+        False,
+    )
+    assert added.line == custom_text.splitlines().index("  licences:") + 1
+    (removed,) = changes(custom, plain)
+    assert (removed.kind, removed.weaker) == ("gate-removed", True)
+    assert removed.message == (
+        "gate licences (kind evidence) removed: it no longer counts at any stage"
+    )
