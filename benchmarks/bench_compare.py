@@ -4,6 +4,9 @@ On a shared machine the load changes during a benchmark; interleaving makes it h
 alike, so the difference between them means something. Each install is a Python with maturity
 installed (non-editable, so that the tree in the current folder is not what gets imported).
 
+Two cases: the built-in defaults (``--builtin-config``), and the same stages as a file in the
+workspace (``ci/maturity-stages.yml``, read and validated like any user's file).
+
 Usage: python benchmarks/bench_compare.py OLD_PYTHON NEW_PYTHON [--runs N]
 """
 
@@ -31,16 +34,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         shutil.copytree(REPO / "examples", work / "examples")
-        times: dict[str, list[float]] = {args.old: [], args.new: []}
+        (work / "ci").mkdir()
+        shutil.copy(REPO / "ci" / "maturity-stages.yml", work / "ci" / "maturity-stages.yml")
+        cases = {"built-in defaults": ["--builtin-config"], "stages file": []}
+        times: dict[tuple[str, str], list[float]] = {
+            (case, py): [] for case in cases for py in (args.old, args.new)
+        }
         for _ in range(args.runs):
-            for python, samples in times.items():
-                command = [python, "-m", "maturity", "evaluate", "--builtin-config"]
+            for (case, python), samples in times.items():
+                command = [python, "-m", "maturity", "evaluate", *cases[case]]
                 command += ["--tag", "v1.2.3", "--evidence-dir", "examples/evidence/ga-pass"]
                 started = time.perf_counter()
                 subprocess.run(command, cwd=work, capture_output=True, check=True)
                 samples.append((time.perf_counter() - started) * 1000)
-        show(f"evaluate, whole process: {args.old}", times[args.old])
-        show(f"evaluate, whole process: {args.new}", times[args.new])
+        for (case, python), samples in times.items():
+            show(f"evaluate, {case}: {python}", samples)
 
 
 if __name__ == "__main__":
