@@ -15,19 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import assert_valid_report, gate, reports, run_cli, write_evidence
+from helpers import GATE_NAMES, assert_valid_report, gate, reports, run_cli, write_evidence
 
 from maturity.config.yaml_loader import load_yaml_file
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "stages" / "l1-l4-custom-gates.yml"
-BUILTIN = (
-    "promotion_guard",
-    "observability_verify",
-    "deps_approval",
-    "policy_drift",
-    "field_budgets",
-)
+BUILTIN = GATE_NAMES
 CUSTOM = ("security_review", "load_test")
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -201,3 +195,77 @@ def test_a_release_tag_taken_by_a_weaker_mapping_is_warned_about(tmp_path: Path)
     checked = run_cli(["validate", "--strict", "s.yml"], tmp_path)
     assert checked.code == 1  # validate warns about every full release tag it sends there
     assert "full release tags (v1.2.3, v0.1.0, v10.20.30) resolve to mappings[0]" in checked.stdout
+
+
+def line_of(text: str, line: str) -> int:
+    """The number of the first line that is exactly *line*."""
+    return text.splitlines().index(line) + 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "line", "message", "fix"),
+    [
+        (
+            ("      load_test: off\n", ""),
+            "      promotion_guard: report_only",
+            "stage 'L1' does not set a level for: load_test",
+            "here or in the stage it extends",
+        ),
+        (
+            ("    extends: L1\n", "    extends: L4\n"),
+            "    extends: L4",
+            "stages.L2.extends makes a cycle: L2 -> L4 -> L3 -> L2",
+            "drop its extends",
+        ),
+        (
+            ("    extends: L2\n", "    extends: L3\n"),
+            "    extends: L3",
+            "stages.L3.extends names the stage itself",
+            "drop its extends",
+        ),
+        (
+            ("    extends: L3\n", "    extends: L9\n"),
+            "    extends: L9",
+            "stages.L4.extends names the unknown stage 'L9'",
+            "use one of: L1, L2, L3",
+        ),
+        (
+            ("      load_test: required\n", "      load_tests: required\n"),
+            "      load_tests: required",
+            "stages.L4.gates: unknown gate 'load_tests'",
+            "declare it under gates: with a kind",
+        ),
+        (
+            ("    kind: evidence\n    title: Load", "    title: Load"),
+            "  load_test:",
+            "gates.load_test has no kind",
+            "add kind: with one of: evidence, github_checks",
+        ),
+    ],
+    ids=[
+        "level-missing",
+        "extends-cycle",
+        "extends-itself",
+        "extends-unknown",
+        "undeclared-gate",
+        "no-kind",
+    ],
+)
+def test_structural_mistakes_are_located_errors_for_every_command(
+    tmp_path: Path, edit: tuple[str, str], line: str, message: str, fix: str
+) -> None:
+    text = EXAMPLE.read_text("utf-8")
+    assert edit[0] in text
+    text = text.replace(edit[0], edit[1], 1)
+    (tmp_path / "s.yml").write_text(text, encoding="utf-8")
+    checked = run_cli(["validate", "s.yml"], tmp_path)
+    assert checked.code == 1
+    error = next(ln for ln in checked.stdout.splitlines() if ": error: " in ln)
+    assert error.startswith(f"s.yml:{line_of(text, line)}:")
+    assert message in error
+    assert fix in error
+    for args in (["resolve", "--tag", "v1.2.3"], ["evaluate", "--tag", "v1.2.3"]):
+        result = run_cli([*args, "--config", "s.yml"], tmp_path)
+        assert result.code == 2
+        assert message in result.stderr
+        assert not (tmp_path / "dist").exists()

@@ -12,16 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import clean_env
+from helpers import GATE_NAMES, clean_env
 
 ROOT = Path(__file__).resolve().parent.parent
-GATES = (
-    "promotion_guard",
-    "observability_verify",
-    "deps_approval",
-    "policy_drift",
-    "field_budgets",
-)
+GATES = GATE_NAMES
 #: the GitHub-checks kind's run-time code: loaded only when one of its gates runs
 CHECKS_RUNTIME = {
     "maturity.kinds.github_checks.judge",

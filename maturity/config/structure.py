@@ -23,27 +23,35 @@ def _inherited_levels(
     """Each stage's levels with ``extends`` applied (the base's, then the stage's own)."""
     problems: list[Problem] = []
     levels: dict[str, dict[str, Level]] = {}
+    failed: set[str] = set()  # stages whose levels cannot be known (each reported once)
+    order = list(model.stages)
 
     def walk(name: str, seen: tuple[str, ...]) -> dict[str, Level] | None:
-        if name in levels:
-            return levels[name]
+        if name in levels or name in failed:
+            return levels.get(name)
         spec = model.stages[name]
         base: dict[str, Level] = {}
         if spec.extends is not None:
             if spec.extends in seen or spec.extends == name:
                 path = (*seen, name)
-                cycle = " -> ".join((*path[path.index(spec.extends) :], spec.extends))
+                members = list(path[path.index(spec.extends) :])
+                first = min(members, key=order.index)  # reported once, at its first stage
+                at = members.index(first)
+                cycle = " -> ".join([*members[at:], *members[:at], first])
+                failed.update(members)
+                said = "names the stage itself" if len(members) == 1 else f"makes a cycle: {cycle}"
                 problems.append(
                     problem_at(
                         doc,
-                        ("stages", name, "extends"),
+                        ("stages", first, "extends"),
                         Severity.ERROR,
-                        f"stages.{name}.extends makes a cycle: {cycle}",
+                        f"stages.{first}.extends {said}",
                         "make one stage in the cycle stand alone (drop its extends)",
                     )
                 )
                 return None
             if spec.extends not in model.stages:
+                failed.add(name)
                 problems.append(
                     problem_at(
                         doc,
@@ -56,6 +64,7 @@ def _inherited_levels(
                 return None
             inherited = walk(spec.extends, (*seen, name))
             if inherited is None:
+                failed.add(name)  # its base is wrong, and said so there
                 return None
             base = dict(inherited)
         levels[name] = {**base, **spec.gates}
