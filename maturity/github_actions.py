@@ -10,8 +10,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import stat
-import uuid
 from collections.abc import Mapping
 from typing import Any, TextIO
 
@@ -44,7 +44,9 @@ def defuse_legacy_commands(text: str) -> str:
 
 
 def output_block(name: str, value: str) -> str:
-    delimiter = f"ghadelimiter_{uuid.uuid4()}"
+    # 128 random bits, as the runner's own uuid4 delimiters; `secrets` is loaded already (uuid
+    # would import `platform` for this alone)
+    delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
     if (
         delimiter in name or delimiter in value
     ):  # astronomically unlikely; never write it ambiguously
