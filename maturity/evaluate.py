@@ -11,20 +11,20 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from maturity.config.resolver import resolve, stronger_later_match
-from maturity.config.types import Config
+from maturity.config.types import Config, Stage
+from maturity.core import Level
 from maturity.engine import Decision, EvidencePlan, evaluate_stage
 from maturity.errors import UsageError
 from maturity.github.access import access_from_env
-from maturity.kinds.interface import RunContext
+from maturity.kinds import load_kind
+from maturity.kinds.interface import GateKind, RunContext
 from maturity.report.model import Report
 from maturity.subject import CommitSource, Subject, resolve_ref_input, subject_from
 from maturity.text import clean_text
 from maturity.workspace import load_config, workspace_from
-
-#: the kind whose gates read saved answers given with --checks-file
-_CHECKS_KIND = "github_checks"
 
 
 @dataclass(frozen=True)
@@ -43,27 +43,20 @@ class EvaluateOptions:
     wait: bool = False
 
 
-def _native_source(config: Config, gate: str) -> str | None:
-    """What the gate's kind reads without evidence files (None: files only).
-
-    Read from the kind only for gates whose kind has one; the built-in evidence-kind gates are
-    known to have none, so no kind module is loaded for them here.
-    """
-    kind = config.gates[gate].kind
-    if kind == "evidence":
-        return None
-    from maturity.kinds import load_kind
-
-    return load_kind(kind).native_source
+def _kind(config: Config, gate: str) -> GateKind[Any]:
+    """The kind of *gate* (loaded by name; the engine loads the same one to run it)."""
+    return load_kind(config.gates[gate].kind)
 
 
 def evidence_plans(
     config: Config,
+    stage: Stage,
     pairs: Sequence[tuple[str, str]],
     evidence_dir: str | None,
     workspace: Path,
 ) -> dict[str, EvidencePlan]:
-    """Per gate: ``--evidence`` if given, else ``--evidence-dir``/<gate>.json, else the config."""
+    """Per gate that *stage* runs: ``--evidence`` if given, else ``--evidence-dir``/<gate>.json,
+    else the config. (Gates that are off get no plan: they are not run.)"""
     explicit: dict[str, list[str]] = {}
     for name, path in pairs:
         if name not in config.gates:
@@ -76,11 +69,14 @@ def evidence_plans(
         _check_evidence_dir(evidence_dir, workspace)
     plans: dict[str, EvidencePlan] = {}
     for gate, spec in config.gates.items():
+        if stage.levels[gate] is Level.OFF:
+            continue
         if gate in explicit:
             plans[gate] = EvidencePlan(tuple(explicit[gate]), "--evidence")
         elif evidence_dir is not None:
             locator = str(Path(evidence_dir) / f"{gate}.json")
-            native = None if os.path.lexists(workspace / locator) else _native_source(config, gate)
+            present = os.path.lexists(workspace / locator)
+            native = None if present else _kind(config, gate).native_source
             if native:
                 # the gate reads its own source; the report and a note say so
                 plans[gate] = EvidencePlan((), f"--evidence-dir has no {gate}.json: {native}")
@@ -126,11 +122,11 @@ def checks_file_from(
     option: str | None, evidence: Sequence[tuple[str, str]], config: Config
 ) -> Path | None:
     """``--checks-file``: an existing path, not combined with evidence files for a gate that
-    would read it (a gate of the GitHub checks kind, such as promotion_guard)."""
+    would read it (a gate whose kind reads saved answers, such as promotion_guard)."""
     if option is None:
         return None
-    readers = [g for g, spec in config.gates.items() if spec.kind == _CHECKS_KIND]
-    clash = next((name for name, _ in evidence if name in readers), None)
+    named = [name for name, _ in evidence if name in config.gates]
+    clash = next((name for name in named if _kind(config, name).reads_checks_file), None)
     if clash is not None:
         raise UsageError(
             f"give --checks-file or --evidence {clash}=..., not both",
@@ -177,11 +173,13 @@ def run_evaluate(options: EvaluateOptions, env: Mapping[str, str]) -> tuple[Repo
     shadowed = stronger_later_match(config, resolution)
     if shadowed is not None:  # a config warning: in both reports and on the console
         config = replace(config, warnings=(*config.warnings, shadowed))
-    plans = evidence_plans(config, options.evidence, options.evidence_dir, workspace)
+    plans = evidence_plans(
+        config, resolution.stage, options.evidence, options.evidence_dir, workspace
+    )
     if checks_file is not None:
         # more specific than --evidence-dir and the config (--evidence conflicts, see above)
-        for gate, spec in config.gates.items():
-            if spec.kind == _CHECKS_KIND:
+        for gate in plans:
+            if _kind(config, gate).reads_checks_file:
                 plans[gate] = EvidencePlan((), "--checks-file")
     run = RunContext(
         workspace=workspace,

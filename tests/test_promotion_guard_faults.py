@@ -411,3 +411,55 @@ def test_a_checks_file_that_does_not_exist_is_a_usage_error(ws: Path) -> None:
     assert result.code == 2
     assert "--checks-file" in result.stderr
     assert not (ws / "dist").exists()
+
+
+def test_a_saved_answer_is_read_by_every_gate_of_the_kind(
+    many_checks: GitHubStandIn, ws: Path
+) -> None:
+    """A second gate of the GitHub checks kind, declared in the stages file, judges the same
+    saved answer with its own required checks; --evidence for it conflicts with --checks-file."""
+    stages = ws / "ci" / "maturity-stages.yml"
+    text = stages.read_text(encoding="utf-8")
+    text = text.replace(
+        "      field_budgets: required\n",
+        "      field_budgets: required\n      first_jobs: required\n",
+    )
+    text = text.replace(
+        "      field_budgets: report_only\n",
+        "      field_budgets: report_only\n      first_jobs: off\n",
+    )
+    text = text.replace(
+        "gates:\n  promotion_guard:",
+        "gates:\n  first_jobs:\n    kind: github_checks\n    required_checks: ['job ?']\n  promotion_guard:",
+    )
+    stages.write_text(text, encoding="utf-8")
+    runs, statuses = saved_pages(many_checks)
+    (ws / "checks.json").write_text("".join(runs + statuses), encoding="utf-8")
+    result, pg, _ = evaluate(ws, clean_env(), "--checks-file", "checks.json")
+    assert result.code == 1
+    data, _ = reports(ws)
+    first = gate(data, "first_jobs")
+    assert (first["kind"], first["status"], first["code"]) == (
+        "github_checks",
+        "pass",
+        "CHECKS_PASSED",
+    )
+    assert first["details"]["source"] == "checks-file"
+    assert "all 9 required checks passed" in first["message"]
+    assert pg["code"] == "CHECKS_FAILED"  # job 121 timed out; first_jobs does not require it
+    clash = run_cli(
+        [
+            "evaluate",
+            "--tag",
+            GA,
+            "--sha",
+            SHA,
+            "--checks-file",
+            "checks.json",
+            "--evidence",
+            "first_jobs=x.json",
+        ],
+        ws,
+    )
+    assert clash.code == 2
+    assert "give --checks-file or --evidence first_jobs=..., not both" in clash.stderr

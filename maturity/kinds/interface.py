@@ -85,6 +85,8 @@ class GateKind(Generic[S]):
     description: str = ""
     #: what the kind reads when it is given no evidence file (None: evidence files only)
     native_source: str | None = None
+    #: it reads the saved GitHub answers of ``--checks-file`` (``RunContext.checks_file``)
+    reads_checks_file: bool = False
     #: seconds the engine lets one evaluation run before it counts as an error
     time_budget: Callable[[S, RunContext], float] = _no_budget
     #: returns the model of the report's ``details`` for this kind; the report schema is

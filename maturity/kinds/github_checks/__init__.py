@@ -37,6 +37,7 @@ KIND: GateKind[GitHubChecksSettings] = GateKind(
     settings=GitHubChecksSettings,
     evaluate=evaluate,
     native_source=NATIVE_SOURCE,
+    reads_checks_file=True,
     time_budget=time_budget,
     details=_details,
     markdown=markdown_section,
