@@ -34,7 +34,7 @@ from maturity.kinds.github_checks.settings import (
     GitHubChecksSettings,
     WaitSpec,
 )
-from maturity.report.markdown_escape import md_link
+from maturity.markdown_text import md_link
 
 EXAMPLES = Path(__file__).parent / "examples" / "configs"
 

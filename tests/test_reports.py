@@ -40,11 +40,11 @@ from maturity.evaluate import EvaluateOptions, run_evaluate
 from maturity.kinds import CATALOG
 from maturity.kinds.evidence import EvidenceSettings
 from maturity.kinds.interface import GateKind, RunContext
+from maturity.markdown_text import md_code, md_text
 from maturity.refs import parse_ref
 from maturity.report.atomic import write_atomically
 from maturity.report.console import render_console
 from maturity.report.json_report import JsonReportWriter
-from maturity.report.markdown_escape import md_code, md_text
 from maturity.report.markdown_report import MarkdownReportWriter
 from maturity.report.model import Report
 from maturity.subject import subject_from

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
-from maturity.report.markdown_escape import md_code, md_text
+from maturity.markdown_text import md_code, md_text
 from maturity.text import (
     MIN_SECRET_LENGTH,
     clean_text,

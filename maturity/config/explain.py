@@ -48,14 +48,15 @@ def _weakened(before: Stage, after: Stage) -> list[str]:
     ]
 
 
-def _line(config: Config, *loc: str | int, key: bool = False) -> int | None:
+def line_of(config: Config, *loc: str | int, key: bool = False) -> int | None:
+    """The line of *loc* in *config*'s file (None when it is not written there)."""
     pos = config.document.position(loc, key=key)
     return pos.line if pos else None
 
 
 def _stage_changes(base: Config, head: Config) -> list[Change]:
     changes = [
-        Change("stage-added", f"stage {name} added", line=_line(head, "stages", name, key=True))
+        Change("stage-added", f"stage {name} added", line=line_of(head, "stages", name, key=True))
         for name in head.stages
         if name not in base.stages
     ]
@@ -80,8 +81,8 @@ def _stage_changes(base: Config, head: Config) -> list[Change]:
                         f"stage {name}: {gate} {old.value} -> {new.value} "
                         f"({'weaker' if weaker else 'stronger'})",
                         weaker=weaker,
-                        line=_line(head, "stages", name, "gates", gate)
-                        or _line(head, "stages", name, key=True),
+                        line=line_of(head, "stages", name, "gates", gate)
+                        or line_of(head, "stages", name, key=True),
                     )
                 )
     return changes
@@ -105,7 +106,7 @@ def _resolution_changes(base: Config, head: Config) -> list[Change]:
         now_stage = now.stage if now else None
         if was_stage == now_stage:
             continue
-        line = _line(head, "mappings", now.index) if now else None
+        line = line_of(head, "mappings", now.index) if now else None
         if now is None:
             message = f"{probe}: {was_stage} -> no stage (evaluate will stop on it with exit 2)"
             changes.append(Change("resolution", message, line=line))
@@ -125,7 +126,7 @@ def _gate_changes(base: Config, head: Config) -> list[Change]:
     """Gates declared or dropped, kinds swapped, and gates now decided by evidence files."""
     out: list[Change] = []
     for name, gate in head.gates.items():
-        line = _line(head, "gates", name, key=True)
+        line = line_of(head, "gates", name, key=True)
         was = base.gates.get(name)
         if was is None:
             out.append(Change("gate-added", f"gate {name} (kind {gate.kind}) added", line=line))
@@ -137,7 +138,7 @@ def _gate_changes(base: Config, head: Config) -> list[Change]:
                 f"gate {name} is now decided by evidence files instead of its kind's own "
                 f"source ({gate.kind})"
             )
-            where = _line(head, "gates", name, "evidence") or line
+            where = line_of(head, "gates", name, "evidence") or line
             out.append(Change("setting", message, weaker=True, line=where))
     for name, gate in base.gates.items():
         if name not in head.gates:
@@ -155,8 +156,3 @@ def changes(base: Config, head: Config, settings: list[Change] | None = None) ->
         *(settings or []),
         *_resolution_changes(base, head),
     ]
-
-
-def line_of(config: Config, *loc: str | int, key: bool = False) -> int | None:
-    """The line of *loc* in *config*'s file (None when it is not written there)."""
-    return _line(config, *loc, key=key)

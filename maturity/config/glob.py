@@ -66,6 +66,16 @@ def parse_glob(pattern: str) -> tuple[_Token, ...]:
     return tuple(tokens)
 
 
+def valid_glob(pattern: str) -> str:
+    """*pattern*, checked as a glob, for pydantic validators: ``ValueError("invalid glob: ...")``
+    (which pydantic reports at the field) when it is not one."""
+    try:
+        parse_glob(pattern)
+    except GlobError as exc:
+        raise ValueError(f"invalid glob: {exc}") from None
+    return pattern
+
+
 def _parse_set(pattern: str, start: int) -> tuple[_Token, int]:
     i = start + 1
     negated = i < len(pattern) and pattern[i] == "!"

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from maturity.config.glob import GlobError, parse_glob
+from maturity.config.glob import valid_glob
 from maturity.config.regex import RegexError, compile_regex
 from maturity.core import Level
 
@@ -106,12 +106,7 @@ class MappingSpec(_Strict):
     @field_validator("pattern")
     @classmethod
     def _glob_parses(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                parse_glob(value)
-            except GlobError as exc:
-                raise ValueError(f"invalid glob: {exc}") from None
-        return value
+        return None if value is None else valid_glob(value)
 
     @field_validator("regex")
     @classmethod

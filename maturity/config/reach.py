@@ -15,13 +15,14 @@ Both checks match refs against mappings beyond plain resolution; their work is b
 
 from __future__ import annotations
 
-from maturity.config.resolver import first_match, stronger_at
+from maturity.config.resolver import (
+    Resolved,
+    example_names,
+    resolve_names,
+    stronger_at,
+)
 from maturity.config.types import Config, Problem, RefMapping, Severity, problem_at
 from maturity.config.typical_refs import TYPICAL_REFS, is_release_tag
-from maturity.refs import parse_ref, ref_problem
-
-# Where each ref name validate tries lands: the first mapping that matches it, or None.
-Resolved = dict[str, RefMapping | None]
 
 # How many reasons a warning about an unreached stage lists before "and N more".
 MAX_REASONS = 4
@@ -49,10 +50,7 @@ class _Budget:
 
 def resolve_tried_refs(config: Config) -> Resolved:
     """The typical refs and every example that is a valid ref, each with its first match."""
-    names = dict.fromkeys(TYPICAL_REFS)
-    for mapping in config.mappings:
-        names.update((parse_ref(e).name, None) for e in mapping.examples if ref_problem(e) is None)
-    return {name: first_match(config, name) for name in names}
+    return resolve_names(config, dict.fromkeys([*TYPICAL_REFS, *example_names(config)]))
 
 
 def _listed(names: list[str], most: int = 3) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from maturity.config.types import Config, Problem, RefMapping, Severity, Stage, problem_at
 from maturity.errors import RefError
-from maturity.refs import Ref
+from maturity.refs import Ref, parse_ref, ref_problem
+
+#: a ref name -> the first mapping that matches it (None: no mapping)
+Resolved = dict[str, RefMapping | None]
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,18 @@ def first_match(config: Config, name: str) -> RefMapping | None:
         if mapping.matches(name):
             return mapping
     return None
+
+
+def example_names(config: Config) -> list[str]:
+    """The short name of every ``examples`` entry that is a valid ref, in file order."""
+    return [
+        parse_ref(e).name for m in config.mappings for e in m.examples if ref_problem(e) is None
+    ]
+
+
+def resolve_names(config: Config, names: Iterable[str]) -> Resolved:
+    """Each of *names* with its first match."""
+    return {name: first_match(config, name) for name in names}
 
 
 def resolve(config: Config, ref: Ref) -> Resolution:

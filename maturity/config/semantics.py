@@ -10,12 +10,9 @@ mapping sends to a weaker stage than a later one would.
 from __future__ import annotations
 
 from maturity.config.glob import CoverBudget, glob_covers
-from maturity.config.resolver import first_match
+from maturity.config.resolver import Resolved, example_names, resolve_names
 from maturity.config.types import Config, Problem, RefMapping, Severity, problem_at
 from maturity.refs import parse_ref, ref_problem
-
-#: a ref name -> the mapping it resolves to (None: no mapping)
-Resolved = dict[str, RefMapping | None]
 
 # Past this many mappings the pairwise glob proof is skipped (it is quadratic); examples still run.
 MAX_PAIRWISE_MAPPINGS = 400
@@ -184,7 +181,7 @@ def semantic_problems(config: Config, *, full: bool = True) -> list[Problem]:
     the linear checks a decision depends on (``evaluate``, ``resolve``): stages no mapping
     names, a catch-all that hides later mappings, no catch-all, and every example."""
     if not full:
-        resolved = {e: first_match(config, e) for e in _example_names(config)}
+        resolved = resolve_names(config, example_names(config))
         problems = _stage_problems(config, full=False) + _mapping_problems(
             config, resolved, full=False
         )
@@ -198,9 +195,3 @@ def semantic_problems(config: Config, *, full: bool = True) -> list[Problem]:
             + what_typical_refs_show(config, resolved)
         )
     return sorted(problems, key=lambda p: (p.line or 0, p.severity.value))
-
-
-def _example_names(config: Config) -> list[str]:
-    return [
-        parse_ref(e).name for m in config.mappings for e in m.examples if ref_problem(e) is None
-    ]

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from maturity.config.glob import GlobError, GlobMatcher, compile_glob, parse_glob
+from maturity.config.glob import GlobMatcher, compile_glob, valid_glob
 from maturity.kinds.interface import KindSettings
 
 APP_SLUG = r"^[a-z0-9][a-z0-9-]{0,99}$"
@@ -54,15 +54,7 @@ class CheckPattern:
         return {"name": self.name, "app": self.app}
 
 
-def _check_glob(value: str) -> str:
-    try:
-        parse_glob(value)
-    except GlobError as exc:
-        raise ValueError(f"invalid glob: {exc}") from None
-    return value
-
-
-CheckGlob = Annotated[StrictStr, Field(min_length=1, max_length=256), AfterValidator(_check_glob)]
+CheckGlob = Annotated[StrictStr, Field(min_length=1, max_length=256), AfterValidator(valid_glob)]
 Seconds = Annotated[StrictFloat, Field(gt=0)]  # an int is accepted too
 
 
