@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import REPO_ROOT, CliResult, run_cli
 
+from maturity.config.defaults import DEFAULT_STAGES_YAML
 from maturity.config.load import parse_document
 from maturity.config.yaml_loader import load_yaml_text
 from maturity.kinds import CATALOG
@@ -258,3 +259,13 @@ def test_every_option_in_help_is_in_the_readme_synopsis(command: str) -> None:
 @pytest.mark.parametrize("command", ["resolve", "validate"])
 def test_help_says_what_file_paths_are_relative_to(command: str) -> None:
     assert "relative to the current directory" in " ".join(help_of(command).split())
+
+
+@pytest.mark.parametrize("command", [["resolve", "v1.2.3"], ["evaluate", "--tag", "v1.2.3"]])
+def test_config_and_builtin_config_exclude_each_other(tmp_path: Path, command: list[str]) -> None:
+    (tmp_path / "s.yml").write_text(DEFAULT_STAGES_YAML, encoding="utf-8")
+    result = run_cli([*command, "--config", "s.yml", "--builtin-config"], tmp_path)
+    assert result.code == 2
+    assert "give --config or --builtin-config, not both" in result.stderr
+    assert "fix: drop one of them" in result.stderr
+    assert not (tmp_path / "dist").exists()

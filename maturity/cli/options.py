@@ -1,7 +1,7 @@
 """What each command was asked, as frozen dataclasses built from argparse's ``Namespace``.
 
-Checks that need only the command line live here (``GATE=PATH``, flags that exclude each other,
-a ``--tag`` that names a branch), so a command starts from options that make sense. Checks that
+Checks that need only the command line live here (``GATE=PATH``, a ``--tag`` that names a
+branch), so a command starts from options that make sense. Checks that
 read files or the environment stay with the commands.
 """
 
@@ -22,7 +22,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ConfigChoice:
-    """``--config FILE``, ``--builtin-config`` (one or neither) and ``--workspace DIR``."""
+    """``--config FILE``, ``--builtin-config`` and ``--workspace DIR``.
+
+    Giving both of the first two is refused where the choice is made, by
+    ``maturity.workspace.load_config``, for every caller alike.
+    """
 
     file: str | None
     builtin: bool
@@ -30,8 +34,6 @@ class ConfigChoice:
 
 
 def config_choice(args: argparse.Namespace) -> ConfigChoice:
-    if args.builtin_config and args.config is not None:
-        raise UsageError("give --config or --builtin-config, not both", "drop one of them")
     return ConfigChoice(args.config, args.builtin_config, args.workspace)
 
 
