@@ -73,6 +73,7 @@ class _Job:
     spec: GateSpec
     inputs: GateInputs
     kind: GateKind[Any] | None = None
+    settings: Any = None  # the kind's own settings, checked once (``GateKind.settings_of``)
     budget_s: float = 0.0
     result: GateResult | None = None
 
@@ -80,12 +81,15 @@ class _Job:
 # -- 1. collect ------------------------------------------------------------------------------
 
 
-def collect(spec: GateSpec, plan: EvidencePlan, context: RunContext) -> GateInputs:
-    """The gate's inputs: its evidence files, read and digested before any kind runs."""
+def collect(
+    spec: GateSpec, plan: EvidencePlan, context: RunContext, kind_remediation: str = ""
+) -> GateInputs:
+    """The gate's inputs: its evidence files, read and digested before any kind runs. The fix
+    shown when the gate fails is the gate's own, else its kind's (*kind_remediation*)."""
     return GateInputs(
         gate=spec.name,
         title=spec.title,
-        remediation=spec.remediation,
+        remediation=spec.remediation or kind_remediation,
         origin=plan.origin,
         files=collect_files(context.workspace, plan.paths) if plan.paths else (),
     )
@@ -122,7 +126,7 @@ def _run_one(job: _Job, context: RunContext) -> GateResult:
     assert job.kind is not None  # noqa: S101 - only loaded jobs are started
     started = time.perf_counter()
     try:
-        result = job.kind.run(job.spec.settings, job.inputs, context)
+        result = job.kind.evaluate(job.settings, job.inputs, context)
     except Exception as exc:  # isolation: one broken gate must not take down the others
         result = _crashed(job.spec.name, "failed unexpectedly", exc)
     return result.timed(started)
@@ -195,6 +199,29 @@ def decide(outcomes: tuple[GateOutcome, ...]) -> Decision:
     return Decision(verdict=verdict, outcomes=outcomes)
 
 
+def _prepare(
+    spec: GateSpec,
+    plan: EvidencePlan,
+    context: RunContext,
+    loader: Callable[[str], GateKind[Any]],
+) -> _Job:
+    """A gate's kind, settings, budget and inputs; a kind that cannot load, or settings of
+    another kind (a wiring mistake: never the defaults instead), is this gate's error alone."""
+    try:
+        kind = loader(spec.kind)
+    except Exception as exc:
+        job = _Job(spec, collect(spec, plan, context))
+        job.result = _crashed(spec.name, f"could not load its kind {spec.kind}", exc)
+        return job
+    job = _Job(spec, collect(spec, plan, context, kind.remediation), kind)
+    try:
+        job.settings = kind.settings_of(spec.settings)
+        job.budget_s = kind.time_budget(job.settings, context)
+    except Exception as exc:
+        job.result = _crashed(spec.name, "could not be set up", exc)
+    return job
+
+
 def evaluate_stage(
     stage: Stage,
     gates: Mapping[str, GateSpec],
@@ -217,12 +244,7 @@ def evaluate_stage(
                 message=f"off at stage {stage.name}",
             )
             continue
-        job = _Job(spec, collect(spec, plans.get(name, EvidencePlan((), "none")), context))
-        try:
-            job.kind = loader(spec.kind)
-            job.budget_s = job.kind.budget(spec.settings, context)
-        except Exception as exc:  # a kind that cannot load is this gate's error, not the run's
-            job.result = _crashed(name, f"could not load its kind {spec.kind}", exc)
+        job = _prepare(spec, plans.get(name, EvidencePlan((), "none")), context, loader)
         jobs.append(job)
     run_kinds(jobs, context, max_workers, grace_s)
     for job in jobs:

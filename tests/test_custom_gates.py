@@ -18,6 +18,7 @@ import pytest
 from helpers import GATE_NAMES, assert_valid_report, gate, reports, run_cli, write_evidence
 
 from maturity.config.yaml_loader import load_yaml_file
+from maturity.kinds.evidence import KIND as EVIDENCE_KIND
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "stages" / "l1-l4-custom-gates.yml"
@@ -269,3 +270,28 @@ def test_structural_mistakes_are_located_errors_for_every_command(
         assert result.code == 2
         assert message in result.stderr
         assert not (tmp_path / "dist").exists()
+
+
+def test_a_gate_without_its_own_remediation_gets_its_kind_s(tmp_path: Path) -> None:
+    """Every NO-GO says how to fix it: a declared gate that gives no remediation shows its
+    kind's."""
+    text = EXAMPLE.read_text("utf-8").replace(
+        "    remediation: run `make load-test`, fix what it reports, and commit the new results\n",
+        "",
+    )
+    (tmp_path / "s.yml").write_text(text, encoding="utf-8")
+    write_evidence(tmp_path / "reviews" / "security.json")
+    write_evidence(tmp_path / "load.json", ok=False, code="P95_OVER")
+    args = [
+        "--config",
+        "s.yml",
+        *evidence_for_builtins(tmp_path),
+        "--evidence",
+        "load_test=load.json",
+    ]
+    code, data, _, _ = evaluate(tmp_path, "v1.2.3", *args)
+    assert code == 1
+    [blocking] = data["blocking"]
+    assert blocking["gate"] == "load_test"
+    assert blocking["remediation"] == EVIDENCE_KIND.remediation
+    assert blocking["remediation"]

@@ -120,9 +120,6 @@ class GateKind(Generic[S]):
     ) -> GateResult:
         return self.evaluate(self.settings_of(settings), inputs, context)
 
-    def budget(self, settings: BaseModel | None, context: RunContext) -> float:
-        return self.time_budget(self.settings_of(settings), context)
-
     def setting_changes(
         self, before: BaseModel | None, after: BaseModel | None
     ) -> list[SettingChange]:
