@@ -2,7 +2,8 @@
 
 1. A whole ``maturity evaluate`` process on the example evidence (GA tag, every gate passing).
 2. Resolving a ref against a stages file of 1,000 mappings where only the last one matches:
-   in-process (load + validate + resolve) and as a whole ``maturity resolve`` process.
+   in-process (load with the checks ``resolve`` runs, then resolve) and as a whole
+   ``maturity resolve`` process.
 
 Prints min/median/max over repeated runs. Usage: python benchmarks/bench_cli.py [--runs N]
 """
@@ -89,7 +90,7 @@ def main() -> None:
                 sys.exit(f"resolved to the wrong mapping: {res.mapping.label}")
 
         show(
-            "resolve vs 1,000 mappings, in process (load+check+resolve)",
+            "resolve vs 1,000 mappings, in process (load+checks+resolve)",
             timed(in_process, args.runs),
         )
         config = load_config_file(big, CATALOG)
