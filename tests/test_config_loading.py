@@ -358,8 +358,6 @@ def test_file_of_exactly_the_limit_is_read(tmp_path: Path) -> None:
         ("!!python/object/apply:os.system ['echo pwned']", "python/object/apply:os.system"),
         ("!!python/object:os.Foo {x: 1}", "python/object:os.Foo"),
         ("!!python/name:os.system", "python/name:os.system"),
-        ("2024-05-01", "timestamp"),
-        ("2001-12-14t21:59:43.10-05:00", "timestamp"),
         ("!!timestamp '2024-05-01'", "timestamp"),
         ("!!binary aGVsbG8=", "binary"),
         ("!!set {a, b}", "set"),
@@ -373,6 +371,14 @@ def test_unsupported_tags_are_refused(value: str, tag: str) -> None:
     assert f"unsupported YAML tag 'tag:yaml.org,2002:{tag}'" in err.message
     column = len("    description: ") + 1
     assert err.message.startswith(f"{SRC}:{line_of(text, 'description:')}:{column}:")
+
+
+@pytest.mark.parametrize("value", ["2024-05-01", "2001-12-14t21:59:43.10-05:00", "2026-12-20 00:00:00Z"])
+def test_an_unquoted_date_or_time_is_read_as_written(value: str) -> None:
+    """``expires: 2026-12-15`` or ``start: 2026-12-20T00:00:00Z`` unquoted: YAML 1.1 would make
+    a timestamp (a naive one, for a time without an offset); the text is kept for the field
+    to parse, so a time without an offset is refused there, not silently read as UTC."""
+    assert load_yaml_text(f"a: {value}\n", SRC).data == {"a": value}
 
 
 def test_local_tag_is_refused() -> None:

@@ -127,10 +127,14 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
-        if tag == "tag:yaml.org,2002:bool" and node.style is None and node.value not in _BOOL_TEXT:
+        if tag == "tag:yaml.org,2002:bool" and not node.style and node.value not in _BOOL_TEXT:
             return node.value  # YAML 1.1 yes/no/on/off: keep the word
         if tag == "tag:yaml.org,2002:bool":
             return _BOOL_TEXT.get(node.value, node.value)
+        if tag == "tag:yaml.org,2002:timestamp" and not node.style:  # plain: None, or "" (libyaml)
+            # a date or time written unquoted (expires: 2026-12-15, start: 2026-12-20T00:00Z):
+            # kept as written, for the field to parse (and refuse a time without an offset)
+            return node.value
         if tag not in _SCALAR_TAGS:
             raise self._unsupported(node)
         return self._constructor.construct_object(node)
