@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 DEFAULT_CONFIG_PATH = "ci/maturity-stages.yml"
+#: the waivers file ``evaluate`` and ``validate`` read when ``--waivers`` is not given
+DEFAULT_WAIVERS_PATH = "ci/maturity-waivers.yml"
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../schemas/maturity-stages.schema.json\n"
 
 DEFAULT_STAGES_YAML = r"""# maturity: which release gates count, and how much, for each kind of ref.

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from maturity.config.declaration import KindCatalog, declared_gates
 from maturity.config.defaults import DEFAULT_STAGES_YAML
+from maturity.config.exception_policy import break_glass, exception_problems, freeze_windows
 from maturity.config.semantics import semantic_problems
 from maturity.config.structure import structural_problems
 from maturity.config.types import Config, GateSpec, Problem, RefMapping, Severity, Stage, problem_at
@@ -66,6 +67,9 @@ def _build(
         mappings=mappings,
         gates=gates,
         document=doc,
+        freeze_windows=freeze_windows(model),
+        break_glass=break_glass(model),
+        waiver_max_days=dict(model.waivers.max_days) if model.waivers else {},
     )
 
 
@@ -107,7 +111,7 @@ def parse_document(
     if problems:
         return None, problems
     config = _build(doc, model, raw, gates, levels, builtin=builtin)
-    problems = semantic_problems(config, full=full)
+    problems = exception_problems(config, model) + semantic_problems(config, full=full)
     warnings = tuple(p for p in problems if p.severity is Severity.WARNING)
     return replace(config, warnings=warnings), problems
 

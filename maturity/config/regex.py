@@ -43,6 +43,8 @@ class _Compiled(Protocol):
 
     def fullmatch(self, text: bytes) -> object | None: ...
 
+    def search(self, text: bytes) -> object | None: ...
+
 
 class RefRegex:
     """A compiled pattern: :meth:`fullmatch` says whether it matches a whole ref name."""
@@ -57,6 +59,10 @@ class RefRegex:
         # as UTF-8 bytes: RE2's own encoding, and a stray surrogate (refused in refs, but a
         # library caller might pass one) gives an answer instead of UnicodeEncodeError
         return self._compiled.fullmatch(text.encode("utf-8", "surrogatepass")) is not None
+
+    def search(self, text: str) -> bool:
+        """Whether the pattern matches anywhere in *text* (a break-glass reason, say)."""
+        return self._compiled.search(text.encode("utf-8", "surrogatepass")) is not None
 
     def __repr__(self) -> str:
         return f"RefRegex({self.pattern!r})"

@@ -17,6 +17,8 @@ from maturity.text import clean_text
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from maturity.config.freeze import FreezeWindow
+
 _CATCH_ALL_REGEXES = frozenset({".*", ".+", "^.*$", "^.+$", "(.*)", "(.+)", "(?s).*", "(?s).+"})
 
 
@@ -102,6 +104,44 @@ class RefMapping:
         return self._pattern.fullmatch(name)
 
 
+#: what a break-glass stage entry of "*" allows: every gate, and the freeze
+ALL_GATES = "*"
+#: the pseudo-gate a freeze window blocks with; overridable where break_glass lists it
+FREEZE_GATE = "freeze"
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An applied override opens (or comments on) a GitHub issue with these."""
+
+    labels: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BreakGlass:
+    """``break_glass:``: who may override what, where, with what reason."""
+
+    allowed_actors: tuple[str, ...]
+    min_reason_length: int
+    reason_pattern: str | None
+    #: stage -> the gates that may be overridden there (``freeze`` included), or ``("*",)``
+    stages: Mapping[str, tuple[str, ...]]
+    follow_up: FollowUp | None = None
+
+    def allows(self, stage: str, gate: str) -> bool:
+        listed = self.stages.get(stage, ())
+        return ALL_GATES in listed or gate in listed
+
+    @property
+    def users(self) -> tuple[str, ...]:
+        return tuple(a for a in self.allowed_actors if "/" not in a)
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        return tuple(a for a in self.allowed_actors if "/" in a)
+
+
 @dataclass(frozen=True)
 class Config:
     """A loaded, structurally valid stages file (or the built-in defaults)."""
@@ -114,6 +154,11 @@ class Config:
     gates: Mapping[str, GateSpec]  # declared order: the built-in five, then the file's own
     document: LoadedYaml = field(repr=False, compare=False)
     warnings: tuple[Problem, ...] = ()
+    freeze_windows: tuple[FreezeWindow, ...] = ()
+    #: None: no override is allowed anywhere
+    break_glass: BreakGlass | None = None
+    #: stage -> the most days a waiver may still run after the evaluation time
+    waiver_max_days: Mapping[str, int] = field(default_factory=dict)
 
 
 def problem_at(
