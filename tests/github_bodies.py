@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 TOKEN = "ghs_standinTOKEN0123456789abcdefABCDEF"  # noqa: S105 - the stand-in's test token
 SHA = "ce587453ced02b1526dfb4cb910479d431683101"
@@ -128,6 +129,27 @@ class Reply:
         return cls(status, json.dumps({"message": "Server Error"}))
 
     @classmethod
+    def forbidden(
+        cls,
+        message: str = "Resource not accessible by integration",
+        permission: str | None = None,
+        documentation_url: str = DOCS,
+    ) -> Reply:
+        """403 as GitHub answers a token that lacks a permission; with *permission* (e.g.
+        ``issues=write``) GitHub's ``x-accepted-github-permissions`` header names it."""
+        headers = {"x-accepted-github-permissions": permission} if permission else {}
+        return cls(403, json.dumps(error_body(403, message, documentation_url)), headers)
+
+    @classmethod
+    def not_found(cls, documentation_url: str = DOCS) -> Reply:
+        return cls(404, json.dumps(error_body(404, "Not Found", documentation_url)))
+
+    @classmethod
+    def unprocessable(cls, *errors: dict[str, Any]) -> Reply:
+        """422 ``Validation Failed`` with GitHub's ``errors`` list."""
+        return cls(422, json.dumps(validation_failed(*errors)))
+
+    @classmethod
     def truncated(cls) -> Reply:
         """200 ``application/json`` whose body is a valid check-runs page cut off half way."""
         page = {"total_count": 3, "check_runs": [check_run(i, f"job {i}") for i in (1, 2, 3)]}
@@ -232,3 +254,139 @@ def commit_status(
         description=description if description is not None else _STATUS_TEXT.get(state, ""),
     )
     return item
+
+
+# --- issues, comments, team membership (break-glass follow-ups) --------------------------------
+
+ACTIONS_BOT = "github-actions[bot]"  # who the Actions token writes as
+_ISSUE_TIME = "2011-04-22T13:33:48Z"
+
+
+def github_user(login: str, *, type: str = "User") -> dict[str, Any]:  # GitHub's field name
+    """The octokit example's ``user`` (octocat) as *login*; ``type`` ``Bot`` for an app."""
+    text = json.dumps(load_fixture("issue.example.json")["user"])
+    user: dict[str, Any] = json.loads(text.replace("/octocat", f"/{quote(login, safe='')}"))
+    ident = 41898282 if login == ACTIONS_BOT else 1_000 + zlib.crc32(login.encode()) % 900_000
+    user.update(login=login, id=ident, node_id=node_id(type, ident), type=type)
+    return user
+
+
+def label(name: str) -> dict[str, Any]:
+    """A label object as the example issue's, named *name* (GitHub's default color for new ones)."""
+    item: dict[str, Any] = fixture("issue.example.json")["labels"][0]
+    ident = 200_000_000 + zlib.crc32(name.encode()) % 100_000_000
+    item.update(
+        id=ident,
+        node_id=node_id("Label", ident),
+        url=f"{API}/repos/{REPO}/labels/{quote(name, safe='')}",
+        name=name,
+        description=None,
+        color="ededed",
+        default=False,
+    )
+    return item
+
+
+def issue(
+    number: int,
+    title: str,
+    body: str | None,
+    *,
+    labels: tuple[str, ...] = (),
+    assignees: tuple[str, ...] = (),
+    state: str = "open",
+    user: str = "octocat",
+    user_type: str = "User",
+    author_association: str = "COLLABORATOR",
+    pull_request: bool = False,
+    repo: str = REPO,
+) -> dict[str, Any]:
+    """The octokit example issue (which is a pull request: ``pull_request`` is kept only if
+    asked) as issue *number* of *repo*, with these fields."""
+    text = json.dumps(load_fixture("issue.example.json"))
+    item: dict[str, Any] = json.loads(text.replace("octocat/Hello-World", repo))
+    base = f"{API}/repos/{repo}/issues/{number}"
+    people = [github_user(login) for login in assignees]
+    item.update(
+        id=number * 1000 + 1,
+        node_id=node_id("Issue", number * 1000 + 1),
+        url=base,
+        labels_url=f"{base}/labels{{/name}}",
+        comments_url=f"{base}/comments",
+        events_url=f"{base}/events",
+        html_url=f"https://github.com/{repo}/issues/{number}",
+        number=number,
+        state=state,
+        state_reason=None if state == "open" else "completed",
+        title=title,
+        body=body,
+        user=github_user(user, type=user_type),
+        labels=[label(name) for name in labels],
+        assignee=people[0] if people else None,
+        assignees=people,
+        milestone=None,
+        locked=False,
+        active_lock_reason=None,
+        comments=0,
+        closed_at=None if state == "open" else _ISSUE_TIME,
+        closed_by=None,
+        author_association=author_association,
+    )
+    if pull_request:
+        item["pull_request"] = {
+            "url": f"{API}/repos/{repo}/pulls/{number}",
+            "html_url": f"https://github.com/{repo}/pull/{number}",
+            "diff_url": f"https://github.com/{repo}/pull/{number}.diff",
+            "patch_url": f"https://github.com/{repo}/pull/{number}.patch",
+        }
+    else:
+        del item["pull_request"]
+    return item
+
+
+def issue_comment(
+    id: int,  # named as GitHub names the field
+    number: int,
+    body: str,
+    *,
+    user: str = ACTIONS_BOT,
+    user_type: str = "Bot",
+    author_association: str = "NONE",
+    repo: str = REPO,
+) -> dict[str, Any]:
+    """The octokit example comment, as comment *id* on issue *number*."""
+    item: dict[str, Any] = fixture("issue-comment.example.json")
+    item.update(
+        id=id,
+        node_id=node_id("IssueComment", id),
+        url=f"{API}/repos/{repo}/issues/comments/{id}",
+        html_url=f"https://github.com/{repo}/issues/{number}#issuecomment-{id}",
+        body=body,
+        issue_url=f"{API}/repos/{repo}/issues/{number}",
+        user=github_user(user, type=user_type),
+        author_association=author_association,
+    )
+    return item
+
+
+def team_membership(
+    team_id: int, login: str, state: str = "active", role: str = "member"
+) -> dict[str, Any]:
+    """The octokit team-membership example (an active maintainer) with these fields."""
+    item: dict[str, Any] = fixture("team-membership.example.json")
+    item.update(
+        url=f"{API}/teams/{team_id}/memberships/{quote(login, safe='')}", state=state, role=role
+    )
+    return item
+
+
+def validation_failed(
+    *errors: dict[str, Any], documentation_url: str = f"{DOCS}/issues/issues#create-an-issue"
+) -> dict[str, Any]:
+    """GitHub's 422 body: ``Validation Failed`` and its ``errors``."""
+    return {
+        "message": "Validation Failed",
+        "errors": list(errors),
+        "documentation_url": documentation_url,
+        "status": "422",
+    }

@@ -4,10 +4,13 @@ Bodies come from ``github_bodies.py`` (GitHub's OpenAPI examples with fields rep
 (``ETag``/``If-None-Match`` -> 304 at no rate-limit cost), rate-limit accounting and error bodies
 follow GitHub.com's documentation. Faults are scripted per path with :class:`Reply`.
 
-Served (all ``GET``, under ``prefix`` for GitHub Enterprise Server, both as
-``/repos/{owner}/{repo}/...`` and ``/repositories/{id}/...``, the form GitHub's Link URLs use):
-``commits/{ref}/check-runs``, ``commits/{ref}/status``, ``git/ref/{ref}``, ``git/tags/{tag_sha}``.
-``{ref}`` on the commits endpoints is a known sha or a branch/tag set with :meth:`set_ref`.
+Served (under ``prefix`` for GitHub Enterprise Server, both as ``/repos/{owner}/{repo}/...`` and
+``/repositories/{id}/...``, the form GitHub's Link URLs use): ``GET`` ``commits/{ref}/check-runs``,
+``commits/{ref}/status``, ``git/ref/{ref}``, ``git/tags/{tag_sha}`` and ``issues`` (paginated);
+``POST`` ``issues`` and ``issues/{number}/comments`` (state in :attr:`GitHubStandIn.issues`,
+``tests/github_issues.py``); and ``GET /orgs/{org}/teams/{team_slug}/memberships/{username}``
+(members set in :attr:`GitHubStandIn.teams`). ``{ref}`` on the commits endpoints is a known sha
+or a branch/tag set with :meth:`set_ref`. Every request is logged with its JSON body, if any.
 
 Check runs are served exactly as set, in order: ``filter=latest`` (GitHub's default) is accepted but
 not applied, because GitHub does not document which runs it drops and re-runs do reach clients, so
@@ -49,6 +52,7 @@ from github_bodies import (
     node_id,
     openapi_schema,
 )
+from github_issues import IssueTracker, TeamDirectory
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 from werkzeug.datastructures import Headers, MultiDict
@@ -89,9 +93,11 @@ class RequestInfo:
 
 @dataclass(frozen=True)
 class Recorded(RequestInfo):
-    """One request the stand-in received, with the status it answered."""
+    """One request the stand-in received, with the status it answered and its body: parsed
+    JSON, the text when it is not JSON, None when empty."""
 
     status: int
+    body: Any = None
 
 
 _REPO_PATH = r"^/(?:repos/(?P<owner>[^/]+)/(?P<name>[^/]+)|repositories/(?P<id>\d+))"
@@ -101,6 +107,11 @@ _ROUTES = {
     "git-ref": re.compile(_REPO_PATH + r"/git/ref/(?P<ref>.+)$"),
     "git-tag": re.compile(_REPO_PATH + r"/git/tags/(?P<ref>[0-9a-f]{40})$"),
 }
+_ISSUES = re.compile(_REPO_PATH + r"/issues$")
+_COMMENTS = re.compile(_REPO_PATH + r"/issues/(?P<number>[0-9]+)/comments$")
+_MEMBERSHIP = re.compile(
+    r"^/orgs/(?P<org>[^/]+)/teams/(?P<team>[^/]+)/memberships/(?P<user>[^/]+)$"
+)
 _DOC = {
     "check-runs": f"{DOCS}/checks/runs#list-check-runs-for-a-git-reference",
     "status": f"{DOCS}/commits/statuses#get-the-combined-status-for-a-specific-reference",
@@ -141,7 +152,9 @@ class GitHubStandIn:
         self._runs: dict[str, list[dict[str, Any]]] = {SHA: []}
         self._statuses: dict[str, list[dict[str, Any]]] = {SHA: []}
         self._refs: dict[str, tuple[str, str | None]] = {}  # "tags/v1" -> (commit, tag object)
-        self._scripts: list[tuple[re.Pattern[str], list[Reply]]] = []
+        self._scripts: list[tuple[re.Pattern[str], str | None, list[Reply]]] = []
+        self.issues = IssueTracker(repo)
+        self.teams = TeamDirectory()
         self._next_override: str | None = None
         self._cost = 0
         self._ids = itertools.count(1)
@@ -170,23 +183,32 @@ class GitHubStandIn:
             self._runs.setdefault(sha, [])
             self._statuses.setdefault(sha, [])
 
-    def script(self, path_regex: str, *replies: Reply) -> None:
+    def script(self, path_regex: str, *replies: Reply, method: str | None = None) -> None:
         """Answer the next requests whose path matches with *replies*, in order, one each.
 
-        A reply gets the usual headers (rate limit, request id, JSON content type) under its own,
-        and costs one rate-limit point unless it is a 304 or sets ``x-ratelimit-remaining``.
+        *method* (``"POST"``, say): only requests with that method. A reply gets the usual
+        headers (rate limit, request id, JSON content type) under its own, and costs one
+        rate-limit point unless it is a 304 or sets ``x-ratelimit-remaining``.
         """
         with self._lock:
-            self._scripts.append((re.compile(path_regex), list(replies)))
+            self._scripts.append((re.compile(path_regex), method, list(replies)))
 
     def link_override(self, url_for_next: str | None) -> None:
         """Make every page answer's Link ``rel="next"`` this URL (None: back to normal)."""
         with self._lock:
             self._next_override = url_for_next
 
-    def requests_to(self, path_regex: str) -> list[Recorded]:
+    def requests_to(self, path_regex: str, method: str | None = None) -> list[Recorded]:
         with self._lock:
-            return [r for r in self.log if re.search(path_regex, self._route(r.path))]
+            return [
+                r
+                for r in self.log
+                if re.search(path_regex, self._route(r.path)) and method in (None, r.method)
+            ]
+
+    def posted(self, path_regex: str) -> list[Any]:
+        """The bodies of the POST requests whose path matches, in order (answered or not)."""
+        return [r.body for r in self.requests_to(path_regex, "POST")]
 
     @property
     def cost(self) -> int:
@@ -205,17 +227,18 @@ class GitHubStandIn:
         info = RequestInfo(request.method, request.path, query, headers)
         if self.before_each is not None:
             self.before_each(info)
+        body = _json_or_text(request.get_data())
         with self._lock:
-            response = self._respond(request, info)
+            response = self._respond(request, info, body)
             status = response.status_code
-            self.log.append(Recorded(info.method, info.path, query, headers, status))
+            self.log.append(Recorded(info.method, info.path, query, headers, status, body))
         return response
 
-    def _respond(self, request: Request, info: RequestInfo) -> Response:
+    def _respond(self, request: Request, info: RequestInfo, body: Any) -> Response:
         under_prefix = not self.prefix or info.path.startswith(self.prefix + "/")
         route = self._route(info.path) if under_prefix else ""
-        for pattern, replies in self._scripts:
-            if replies and pattern.search(self._route(info.path)):
+        for pattern, method, replies in self._scripts:
+            if replies and method in (None, info.method) and pattern.search(self._route(info.path)):
                 return self._scripted(replies.pop(0))
         if time.time() >= self.rate_reset:
             self.rate_remaining, self.rate_reset = self.rate_limit, int(time.time()) + 3600
@@ -225,12 +248,14 @@ class GitHubStandIn:
         if self.rate_remaining <= 0:  # GitHub's primary limit; a 403 that spends nothing
             body = error_body(403, "API rate limit exceeded for installation ID 4242.", RATE_DOCS)
             return self._json(403, body, spend=False)
+        if info.method == "POST":
+            return self._write(route, request, body)
         if info.method != "GET":
             return self._json(404, error_body(404, "Not Found"))
-        status, body, link = self._answer(route, request.args)
+        status, answer, link = self._answer(route, request.args)
         if status != 200:
-            return self._json(status, body)
-        text = json.dumps(body, separators=(",", ":"))
+            return self._json(status, answer)
+        text = json.dumps(answer, separators=(",", ":"))
         etag = f'W/"{hashlib.sha256(text.encode()).hexdigest()}"'
         if _etag_matches(info.headers.get("if-none-match", ""), etag):
             return Response(status=304, headers=self._headers(spend=False, etag=etag))
@@ -273,7 +298,38 @@ class GitHubStandIn:
             headers["etag"] = etag
         return headers
 
+    def _write(self, route: str, request: Request, body: Any) -> Response:
+        """A POST: GitHub answers 400 to a body that is not JSON, 201 with ``Location``."""
+        if not self._ours(_ISSUES.match(route) or _COMMENTS.match(route)):
+            return self._json(404, error_body(404, "Not Found"))
+        if request.get_data() and isinstance(body, str):
+            return self._json(400, error_body(400, "Problems parsing JSON", DOCS))
+        comments = _COMMENTS.match(route)
+        if comments is not None:
+            status, answer = self.issues.comment(int(comments["number"]), body)
+        else:
+            status, answer = self.issues.create(body)
+        response = self._json(status, answer)
+        if status == 201:
+            response.headers["location"] = answer["url"]
+        return response
+
+    def _ours(self, match: re.Match[str] | None) -> bool:
+        """Whether a repository route's match names this repository (by name or id)."""
+        if match is None:
+            return False
+        owner, name, ident = match.group("owner", "name", "id")
+        return ident == str(self.repo_id) or f"{owner}/{name}".lower() == self.repo.lower()
+
     def _answer(self, route: str, args: MultiDict[str, str]) -> _Answer:
+        membership = _MEMBERSHIP.match(route)
+        if membership is not None:
+            status, body = self.teams.answer(*membership.group("org", "team", "user"))
+            return status, body, None
+        if self._ours(_ISSUES.match(route)):
+            url = f"{self.base_url}/repositories/{self.repo_id}/issues"
+            page, link = self._page(self.issues.listing(args), args, url)
+            return 200, page, link
         for kind, pattern in _ROUTES.items():
             match = pattern.match(route)
             if match is None:
@@ -429,3 +485,14 @@ def _etag_matches(if_none_match: str, etag: str) -> bool:
         return True
     tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     return etag.removeprefix("W/") in tags
+
+
+def _json_or_text(data: bytes) -> Any:
+    """A request body as JSON, or its text when it is not JSON; None when empty."""
+    if not data:
+        return None
+    text = data.decode("utf-8", "replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -10,12 +10,18 @@ on each request, caps the body size, never follows redirects and never sleeps on
 Retries: 5xx and connection failures get capped exponential backoff with jitter; 403/429 rate
 limits wait for ``Retry-After`` or ``x-ratelimit-reset``. No pause ever runs past the deadline: when
 the wait would, the request fails at once with a message saying when to try again.
+
+``post`` writes (a follow-up issue, a comment). A POST is not idempotent, so it is repeated only
+when it certainly never reached GitHub (the connection was not even made) or GitHub said, with
+rate-limit headers, that it did not process it. After a 5xx, a timeout or a connection lost
+mid-request it fails at once, saying that GitHub may have carried it out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import json
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -24,6 +30,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
+import urllib3.exceptions
 
 from maturity import __version__, strict_json
 from maturity.errors import EvidenceError
@@ -80,7 +87,15 @@ class _Cached:
 
 
 class _TransportFailure(Exception):
-    """The request did not produce a usable HTTP answer (retryable)."""
+    """The request did not produce a usable HTTP answer (retryable for GET).
+
+    *unsent*: the request certainly never reached the server (no connection was made), so even
+    a POST may be repeated.
+    """
+
+    def __init__(self, reason: str, *, unsent: bool = False) -> None:
+        super().__init__(reason)
+        self.unsent = unsent
 
 
 class _Refused(Exception):
@@ -119,34 +134,45 @@ class _BoundedConnection:
         self.session = requests.Session()
         self.session.trust_env = True  # proxies from the environment, as every HTTP tool
         self.session.auth = _no_auth  # never add ~/.netrc credentials: only the token is sent
-        self._args: tuple[str, str, dict[str, str]] = ("GET", "/", {})
+        self._args: tuple[str, str, dict[str, str], bytes | None] = ("GET", "/", {}, None)
+        self._payload: bytes | None = None
         self.body = b""  # the body of the last answer
+
+    def send_next(self, payload: bytes) -> None:
+        """Send *payload* as the body of the next request (our own JSON encoding, not PyGithub's)."""
+        self._payload = payload
 
     def request(
         self, verb: str, url: str, input: Any, headers: dict[str, str], stream: bool = False
     ) -> None:
-        self._args = (verb, url, dict(headers))
+        self._args = (verb, url, dict(headers), self._payload)
+        self._payload = None
 
     def getresponse(self) -> _Response:
-        verb, path, headers = self._args
+        verb, path, headers, payload = self._args
         budget = min(REQUEST_TIMEOUT_S, self.deadline.remaining())
         if budget <= 0.01:
-            raise _TransportFailure("the time budget ran out")
+            raise _TransportFailure("the time budget ran out", unsent=True)
         try:
             response = self.session.request(
                 verb,
                 self.origin + path,
                 headers=headers,
+                data=payload,
                 timeout=(min(budget, 10.0), budget),
                 allow_redirects=False,
                 stream=True,
             )
             with response:
                 body = self._read(response, time.monotonic() + budget)
+        except requests.ConnectTimeout:
+            raise _TransportFailure(
+                f"no connection within {min(budget, 10.0):.1f}s", unsent=True
+            ) from None
         except requests.Timeout:
             raise _TransportFailure(f"no answer within {budget:.1f}s") from None
         except requests.RequestException as exc:
-            raise _TransportFailure(_short_reason(exc)) from None
+            raise _TransportFailure(_short_reason(exc), unsent=_never_connected(exc)) from None
         status = response.status_code
         if status == 202 or (300 <= status < 400 and status != 304):
             raise _Refused(
@@ -169,6 +195,21 @@ class _BoundedConnection:
 
     def close(self) -> None:
         self.session.close()
+
+
+def _never_connected(exc: requests.RequestException) -> bool:
+    """True when no connection was made (refused, or the name did not resolve): nothing was sent.
+
+    requests wraps urllib3's ``MaxRetryError`` whose ``reason`` says what happened; a connection
+    dropped after the request went out is a ``ProtocolError`` instead, and counts as sent.
+    """
+    if not isinstance(exc, requests.ConnectionError) or isinstance(
+        exc, requests.exceptions.ProxyError | requests.exceptions.SSLError
+    ):
+        return False
+    cause = exc.args[0] if exc.args else None
+    reason = getattr(cause, "reason", cause)
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 def _short_reason(exc: BaseException) -> str:
@@ -218,7 +259,8 @@ def _int_header(headers: Mapping[str, str], name: str) -> int | None:
 
 
 class GitHubClient:
-    """GET JSON from the API with conditional requests, retries and a shared deadline."""
+    """GET JSON from the API with conditional requests, retries and a shared deadline; POST
+    JSON without repeating anything GitHub may have acted on."""
 
     def __init__(
         self,
@@ -340,6 +382,77 @@ class GitHubClient:
                 continue
             raise self._status_error(status, where, message, via_link)
 
+    def post(self, url: str, body: Mapping[str, Any]) -> Answer:
+        """POST *body* as JSON to *url* (absolute, on the API); 200 and 201 are accepted.
+
+        Raises :class:`EvidenceError` on any failure, scrubbed of the token. Code
+        ``API_OUTCOME_UNKNOWN`` means the request may have reached GitHub and been carried out
+        (a 5xx, a timeout, a connection lost mid-request): it is never repeated.
+        """
+        try:
+            return self._post(url, body)
+        except EvidenceError as exc:
+            raise EvidenceError(
+                exc.code, self.scrub(exc.message), self.scrub(exc.remediation), missing=exc.missing
+            ) from None
+
+    def _post(self, url: str, body: Mapping[str, Any]) -> Answer:
+        where = f"POST {self._show(url)}"
+        if not self.endpoint.owns(url):
+            raise EvidenceError(
+                "FOREIGN_LINK", f"refused to send {where}: it is not on {self.endpoint.url}"
+            )
+        try:  # ASCII only: a lone surrogate (from undecodable argv bytes) cannot break encoding
+            payload = json.dumps(body, ensure_ascii=True, allow_nan=False).encode("ascii")
+        except (TypeError, ValueError) as exc:
+            raise EvidenceError(
+                "MALFORMED_REQUEST",
+                f"{where} was not sent: its body cannot be JSON ({clean_text(str(exc), 200)})",
+            ) from None
+        failures = 0
+        rate_waits = 0
+        while True:
+            headers = {
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": API_VERSION,
+                "Content-Type": "application/json; charset=utf-8",
+            }
+            if self.deadline.expired():
+                raise self._out_of_time(where, "before the request could be made")
+            self.stats.requests += 1
+            self._connection.send_next(payload)
+            try:
+                status, answer_headers, _ = self._requester.requestJson(
+                    "POST",
+                    url,
+                    headers=headers,
+                    cnx=self._connection,  # type: ignore[arg-type]
+                )
+            except _TransportFailure as exc:
+                if not exc.unsent:
+                    raise _outcome_unknown(where, str(exc)) from None
+                failures += 1
+                self._backoff(failures, where, str(exc), None)
+                continue
+            except (_Refused, ValueError) as exc:  # the request went out: GitHub may have acted
+                raise _outcome_unknown(
+                    where, f"its answer cannot be used: {clean_text(str(exc), 200)}"
+                ) from None
+            answer = self._connection.body
+            lower = {k.lower(): v for k, v in answer_headers.items()}
+            self._note_rate_limit(lower)
+            if status in (200, 201):
+                return self._accept_written(url, where, status, answer)
+            message = self._server_message(answer)
+            wait = self._rate_limit_wait(status, lower, message, headers_only=True)
+            if wait is not None:  # GitHub said, with its headers, that it did not process it
+                rate_waits += 1
+                self._rate_limit_pause(wait, rate_waits, where, status, message)
+                continue
+            if status >= 500 or status == 408:
+                raise _outcome_unknown(where, f"HTTP {status} {message}".strip())
+            raise self._write_error(status, where, message, lower, answer)
+
     # -- answers -------------------------------------------------------------------------------
 
     def _accept(self, url: str, where: str, headers: Mapping[str, str], body: bytes) -> Answer:
@@ -357,6 +470,19 @@ class GitHubClient:
         if etag and len(etag) <= 200 and etag.isascii() and etag.isprintable():
             self._cache[url] = _Cached(etag, data, links)
         return Answer(url, data, links)
+
+    def _accept_written(self, url: str, where: str, status: int, body: bytes) -> Answer:
+        try:
+            data = strict_json.loads(body, max_bytes=self._connection.max_body)
+        except strict_json.StrictJsonError as exc:
+            raise EvidenceError(
+                "MALFORMED_ANSWER",
+                f"GitHub carried out {where} (HTTP {status}), but its answer cannot be read: "
+                f"{clean_text(exc.about('the answer'), 300)}",
+                "look in the repository for what the request made before re-running; check for "
+                "a proxy between the runner and GitHub that alters answers",
+            ) from None
+        return Answer(url, data, {})
 
     def _server_message(self, body: bytes) -> str:
         """The ``message`` of an error answer, or ``""`` when the body is not strict JSON."""
@@ -379,8 +505,14 @@ class GitHubClient:
     # -- waiting -------------------------------------------------------------------------------
 
     @staticmethod
-    def _rate_limit_wait(status: int, headers: Mapping[str, str], message: str) -> float | None:
-        """Seconds to wait when *status* is a rate limit, else ``None``."""
+    def _rate_limit_wait(
+        status: int, headers: Mapping[str, str], message: str, *, headers_only: bool = False
+    ) -> float | None:
+        """Seconds to wait when *status* is a rate limit, else ``None``.
+
+        *headers_only*: only a ``Retry-After`` or an exhausted ``x-ratelimit-remaining`` counts
+        (for a POST: then GitHub certainly did not process it); a message alone does not.
+        """
         if status not in (403, 429):
             return None
         now = time.time()
@@ -391,6 +523,8 @@ class GitHubClient:
             reset = _int_header(headers, "x-ratelimit-reset")
             if reset is not None:
                 return max(1.0, reset - now + 1.0)
+        if headers_only:
+            return None
         if status == 429 or "rate limit" in message.lower():
             return SECONDARY_LIMIT_DEFAULT_WAIT_S
         return None
@@ -496,3 +630,84 @@ class GitHubClient:
             f"GitHub answered {where} with HTTP {status}{said}",
             "check GITHUB_API_URL and the token's access, then re-run the evaluation",
         )
+
+    def _write_error(
+        self, status: int, where: str, message: str, headers: Mapping[str, str], body: bytes
+    ) -> EvidenceError:
+        """A refused POST: GitHub did not carry it out."""
+        said = f" ({message})" if message else ""
+        if status == 422:
+            said = f" ({'; '.join(filter(None, [message, self._validation_errors(body)]))})"
+        accepted = clean_text(headers.get("x-accepted-github-permissions", ""), 200)
+        needs = f"; GitHub says it needs: {accepted}" if accepted else ""
+        if status == 401:
+            return EvidenceError(
+                "GITHUB_AUTH_FAILED",
+                f"GitHub refused the token for {where}: HTTP 401{said}",
+                "set GITHUB_TOKEN to a valid, unexpired token with write access for this request",
+            )
+        if status == 403:
+            return EvidenceError(
+                "GITHUB_FORBIDDEN",
+                f"the token may not make {where}: HTTP 403{said}{needs}",
+                "give the token write access for this request (the workflow's `permissions:`, "
+                "or an app or personal token that has it)",
+            )
+        if status == 404:
+            return EvidenceError(
+                "GITHUB_NOT_FOUND",
+                f"{where} was not found (HTTP 404{said}): the repository or the item does not "
+                "exist, or the token cannot see it or may not write to it",
+                "check GITHUB_REPOSITORY and the token's write access",
+            )
+        if status == 410:
+            return EvidenceError(
+                "GITHUB_GONE",
+                f"GitHub refused {where}: HTTP 410{said}: the feature is turned off for the "
+                "repository (issues disabled, say)",
+                "turn the feature on in the repository's settings",
+            )
+        if status == 422:
+            return EvidenceError(
+                "GITHUB_UNPROCESSABLE",
+                f"GitHub refused {where}: HTTP 422{said}",
+                "fix what GitHub names (a label or assignee it does not accept, say)",
+            )
+        return EvidenceError(
+            "GITHUB_UNEXPECTED_STATUS",
+            f"GitHub refused {where} with HTTP {status}{said}",
+            "check GITHUB_API_URL and the token's access, then re-run the evaluation",
+        )
+
+    def _validation_errors(self, body: bytes, limit: int = 5) -> str:
+        """GitHub's 422 ``errors`` list, shortened: ``assignees invalid 'nobody'``."""
+        try:
+            data = strict_json.loads(body, max_bytes=self._connection.max_body)
+        except strict_json.StrictJsonError:
+            return ""
+        errors = data.get("errors") if isinstance(data, dict) else None
+        if not isinstance(errors, list):
+            return ""
+        shown: list[str] = []
+        for error in errors[:limit]:
+            if isinstance(error, str):
+                shown.append(clean_text(error, 200))
+            elif isinstance(error, dict):
+                parts = [error.get(k) for k in ("field", "code", "message")]
+                text = " ".join(str(p) for p in parts if isinstance(p, str) and p)
+                value = error.get("value")
+                if isinstance(value, str | int):
+                    text += f" '{value}'"
+                shown.append(clean_text(text, 200))
+        more = f" and {len(errors) - limit} more" if len(errors) > limit else ""
+        return ", ".join(filter(None, shown)) + more
+
+
+def _outcome_unknown(where: str, reason: str) -> EvidenceError:
+    return EvidenceError(
+        "API_OUTCOME_UNKNOWN",
+        f"{where} failed: {reason}. GitHub may have carried it out all the same, so it is not "
+        "repeated",
+        "look in the repository for what the request would have made before re-running; if "
+        "GitHub is having trouble, see https://www.githubstatus.com",
+    )
