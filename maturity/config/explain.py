@@ -26,6 +26,7 @@ class Change:
     message: str
     weaker: bool = False
     line: int | None = None  # in the new file, where the change can be seen
+    file: str | None = None  # that file, when it is not the stages file (the waivers file)
 
 
 def gate_table(config: Config) -> str:

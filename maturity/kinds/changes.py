@@ -29,5 +29,8 @@ def setting_changes(base: Config, head: Config) -> list[Change]:
 
 
 def all_changes(base: Config, head: Config) -> list[Change]:
-    """Everything that differs in effect between *base* and *head*."""
-    return changes(base, head, setting_changes(base, head))
+    """Everything that differs in effect between *base* and *head*, the exception policy
+    (break_glass, freeze_windows, waiver caps) included."""
+    from maturity.config.exception_changes import exception_changes
+
+    return [*changes(base, head, setting_changes(base, head)), *exception_changes(base, head)]
