@@ -54,6 +54,8 @@ def _custom_gate(refs: dict[str, Any]) -> dict[str, Any]:
 def stages_schema() -> dict[str, Any]:
     """``maturity-stages.schema.json``: :class:`StagesFile`, with ``gates`` from the registry."""
     from maturity.config.declaration import declaration_model
+    from maturity.config.exception_models import ExceptionPolicySpec
+    from maturity.config.exception_policy import POLICY_KEYS
     from maturity.config.models import StagesFile
     from maturity.kinds import CATALOG
 
@@ -61,11 +63,20 @@ def stages_schema() -> dict[str, Any]:
         kind: declaration_model(kind, CATALOG.settings_model(kind)) for kind in CATALOG.kind_names()
     }
     refs, top = models_json_schema(
-        [(StagesFile, "validation"), *((m, "validation") for m in models.values())],
+        [
+            (StagesFile, "validation"),
+            (ExceptionPolicySpec, "validation"),
+            *((m, "validation") for m in models.values()),
+        ],
         ref_template="#/$defs/{model}",
     )
     defs = top["$defs"]
     schema = defs.pop(StagesFile.__name__)
+    # the exception policy's sections, as its models describe them (the loader validates them
+    # with those models; StagesFile reads them as plain data)
+    policy = defs.pop(ExceptionPolicySpec.__name__)
+    for key in POLICY_KEYS:
+        schema["properties"][key] = policy["properties"][key]
     kind_refs = {kind: refs[model, "validation"] for kind, model in models.items()}
     schema["properties"]["gates"] = _gates(
         kind_refs, StagesFile.model_fields["gates"].description or ""
@@ -86,11 +97,13 @@ def report_schema() -> dict[str, Any]:
 
 def generated_schemas() -> dict[str, dict[str, Any]]:
     from maturity.evidence.file_schema import EvidenceFile
+    from maturity.waivers.models import WaiversFile
 
     return {
         "maturity-stages.schema.json": stages_schema(),
         "evidence.schema.json": EvidenceFile.model_json_schema(),
         "maturity-eval.schema.json": report_schema(),
+        "maturity-waivers.schema.json": WaiversFile.model_json_schema(),
     }
 
 

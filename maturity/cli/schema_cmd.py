@@ -13,6 +13,7 @@ SCHEMA_FILES = {
     "config": "maturity-stages.schema.json",
     "evidence": "evidence.schema.json",
     "report": "maturity-eval.schema.json",
+    "waivers": "maturity-waivers.schema.json",
 }
 
 
