@@ -373,7 +373,9 @@ def test_unsupported_tags_are_refused(value: str, tag: str) -> None:
     assert err.message.startswith(f"{SRC}:{line_of(text, 'description:')}:{column}:")
 
 
-@pytest.mark.parametrize("value", ["2024-05-01", "2001-12-14t21:59:43.10-05:00", "2026-12-20 00:00:00Z"])
+@pytest.mark.parametrize(
+    "value", ["2024-05-01", "2001-12-14t21:59:43.10-05:00", "2026-12-20 00:00:00Z"]
+)
 def test_an_unquoted_date_or_time_is_read_as_written(value: str) -> None:
     """``expires: 2026-12-15`` or ``start: 2026-12-20T00:00:00Z`` unquoted: YAML 1.1 would make
     a timestamp (a naive one, for a time without an offset); the text is kept for the field

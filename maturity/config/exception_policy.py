@@ -22,13 +22,37 @@ from maturity.config.types import (
 )
 
 if TYPE_CHECKING:
+    from maturity.config.exception_models import ExceptionPolicySpec
     from maturity.config.freeze import FreezeWindow
-    from maturity.config.models import StagesFile
+    from maturity.config.yaml_loader import LoadedYaml
 
 
-def freeze_windows(model: StagesFile) -> tuple[FreezeWindow, ...]:
+#: the stages file's top-level sections ``ExceptionPolicySpec`` validates (a test holds the two
+#: equal; kept here so that a file without them does not even import the models)
+POLICY_KEYS = ("freeze_windows", "break_glass", "waivers")
+
+
+def policy_of(doc: LoadedYaml) -> tuple[ExceptionPolicySpec | None, list[Problem]]:
+    """The file's exception policy, validated, or its located problems; None (and no model
+    built) when the file has none of the three sections."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    present = {key: data[key] for key in POLICY_KEYS if key in data}
+    if not present:
+        return None, []
+    from pydantic import ValidationError
+
+    from maturity.config.exception_models import ExceptionPolicySpec
+    from maturity.config.schema_problems import schema_problems
+
+    try:
+        return ExceptionPolicySpec.model_validate(present), []
+    except ValidationError as exc:
+        return None, schema_problems(doc, exc, ExceptionPolicySpec)
+
+
+def freeze_windows(model: ExceptionPolicySpec | None) -> tuple[FreezeWindow, ...]:
     """The windows, parsed (the model's validator has already parsed each once)."""
-    if not model.freeze_windows:
+    if model is None or not model.freeze_windows:
         return ()
     # only a file with freeze windows pays for the time logic (zoneinfo, its dataclasses)
     from maturity.config.freeze import absolute_window, weekly_window
@@ -52,8 +76,8 @@ def freeze_windows(model: StagesFile) -> tuple[FreezeWindow, ...]:
     return tuple(windows)
 
 
-def break_glass(model: StagesFile) -> BreakGlass | None:
-    spec = model.break_glass
+def break_glass(model: ExceptionPolicySpec | None) -> BreakGlass | None:
+    spec = model.break_glass if model is not None else None
     if spec is None:
         return None
     follow_up = None
@@ -71,7 +95,11 @@ def break_glass(model: StagesFile) -> BreakGlass | None:
     )
 
 
-def exception_problems(config: Config, model: StagesFile) -> list[Problem]:
+def waiver_caps(model: ExceptionPolicySpec | None) -> dict[str, int]:
+    return dict(model.waivers.max_days) if model is not None and model.waivers else {}
+
+
+def exception_problems(config: Config, model: ExceptionPolicySpec | None) -> list[Problem]:
     doc = config.document
     problems: list[Problem] = []
     known = ", ".join(config.stages)
@@ -101,6 +129,8 @@ def exception_problems(config: Config, model: StagesFile) -> list[Problem]:
                 key=True,
             )
         )
+    if model is None:
+        return problems
     for i, window in enumerate(model.freeze_windows):
         for j, stage in enumerate(window.stages):
             unknown_stage(("freeze_windows", i, "stages", j), stage)

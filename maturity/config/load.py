@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 from maturity.config.declaration import KindCatalog, declared_gates
 from maturity.config.defaults import DEFAULT_STAGES_YAML
-from maturity.config.exception_policy import break_glass, exception_problems, freeze_windows
+from maturity.config.exception_policy import (
+    break_glass,
+    exception_problems,
+    freeze_windows,
+    policy_of,
+    waiver_caps,
+)
 from maturity.config.semantics import semantic_problems
 from maturity.config.structure import structural_problems
 from maturity.config.types import Config, GateSpec, Problem, RefMapping, Severity, Stage, problem_at
@@ -31,6 +37,7 @@ from maturity.core import Level
 from maturity.errors import ConfigError
 
 if TYPE_CHECKING:
+    from maturity.config.exception_models import ExceptionPolicySpec
     from maturity.config.models import StagesFile
 
 BUILTIN_SOURCE = "built-in defaults"
@@ -44,6 +51,7 @@ def _build(
     levels: dict[str, dict[str, Level]],
     *,
     builtin: bool,
+    policy: ExceptionPolicySpec | None = None,
 ) -> Config:
     stages = {
         name: Stage(name, spec.description, order, levels[name], spec.extends)
@@ -67,9 +75,9 @@ def _build(
         mappings=mappings,
         gates=gates,
         document=doc,
-        freeze_windows=freeze_windows(model),
-        break_glass=break_glass(model),
-        waiver_max_days=dict(model.waivers.max_days) if model.waivers else {},
+        freeze_windows=freeze_windows(policy),
+        break_glass=break_glass(policy),
+        waiver_max_days=waiver_caps(policy),
     )
 
 
@@ -110,8 +118,11 @@ def parse_document(
     levels, problems = structural_problems(doc, model, gates)
     if problems:
         return None, problems
-    config = _build(doc, model, raw, gates, levels, builtin=builtin)
-    problems = exception_problems(config, model) + semantic_problems(config, full=full)
+    policy, problems = policy_of(doc)
+    if problems:
+        return None, problems
+    config = _build(doc, model, raw, gates, levels, builtin=builtin, policy=policy)
+    problems = exception_problems(config, policy) + semantic_problems(config, full=full)
     warnings = tuple(p for p in problems if p.severity is Severity.WARNING)
     return replace(config, warnings=warnings), problems
 
