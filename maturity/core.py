@@ -7,6 +7,7 @@ config, sources, kinds, the engine and the reports can all use it without import
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,8 @@ class GateStatus(StrEnum):
     MISSING = "missing"
     ERROR = "error"
     SKIPPED = "skipped"
+    #: every failing finding is covered by a valid waiver: does not block, never a plain pass
+    WAIVED = "waived"
 
 
 class Verdict(StrEnum):
@@ -65,6 +68,8 @@ class Finding:
     status: GateStatus = GateStatus.FAIL
     remediation: str = ""
     id: str = ""
+    #: where the waiver that covers this (still failing) finding is, ``file:line``; "" if none
+    waiver: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,20 @@ class GateResult:
     evidence: tuple[EvidenceRecord, ...] = ()
     details: Mapping[str, Any] = field(default_factory=dict)
     duration_ms: float = 0.0
+
+    @property
+    def evidence_digest(self) -> str | None:
+        """One digest of everything the gate read (a waiver's ``evidence_sha256`` names it).
+
+        One record: its sha256. Several: the sha256 of their ``"<sha256>  <source>\n"`` lines,
+        sorted (as ``sha256sum`` prints them). None when the gate read nothing.
+        """
+        if not self.evidence:
+            return None
+        if len(self.evidence) == 1:
+            return self.evidence[0].sha256
+        lines = sorted(f"{e.sha256}  {e.source}\n" for e in self.evidence)
+        return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
     def timed(self, started: float) -> GateResult:
         return replace(self, duration_ms=round((time.perf_counter() - started) * 1000, 3))

@@ -3,10 +3,16 @@
 1. **collect** each gate's inputs: its evidence files read once, with their digests;
 2. **run** each gate's kind, concurrently in a bounded pool, timed by the engine and stopped at
    its time budget;
-3. **apply exceptions**: waivers and overrides (none yet: the step passes results through);
+3. **apply exceptions**: an active freeze window adds the blocking pseudo-gate ``freeze``;
+   waivers cover failing findings by their ids, whatever the gate's kind (a gate whose every
+   failing finding is waived is ``waived``);
 4. **apply levels**: ``off`` gates are not run (``skipped``); a ``required`` gate blocks on
-   anything but ``pass``; a ``report_only`` gate never blocks;
+   anything but ``pass`` or ``waived``; a ``report_only`` gate never blocks;
 5. **decide**: GO only when nothing blocks.
+
+Overrides (break glass) come last, from ``evaluate``, once it has authorised them and filed
+their follow-up: :func:`apply_overrides` turns a blocking outcome into an overridden one that
+keeps its status and findings and no longer blocks.
 
 A kind that raises, or cannot be loaded, is an ``error`` result for that gate alone
 (``GATE_CRASHED``); one that overruns its budget is ``GATE_TIMED_OUT``. Reports keep the
@@ -15,19 +21,25 @@ declared gate order whatever order the gates finish in.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-from maturity.config.types import GateSpec, Stage
+from maturity.config.types import FREEZE_GATE, GateSpec, Stage
 from maturity.core import GateInputs, GateResult, GateStatus, Level, Verdict
 from maturity.evidence.files import collect_files
 from maturity.kinds import load_kind
 from maturity.kinds.interface import GateKind, RunContext
 from maturity.text import clean_text
+
+if TYPE_CHECKING:
+    from maturity.config.freeze import FreezeHit
+    from maturity.waivers.apply import WaiverUse
+    from maturity.waivers.load import WaiverSet
 
 #: gates run at once; most wait on I/O (files, GitHub), so a few threads are enough
 MAX_WORKERS = 8
@@ -44,6 +56,37 @@ class EvidencePlan:
     )
 
 
+#: statuses that never block: the gate passed, or every failing finding is waived
+NOT_BLOCKING = frozenset({GateStatus.PASS, GateStatus.WAIVED})
+FREEZE_KIND = "freeze"  # the pseudo-gate's kind in reports (no module: nothing to run)
+
+
+@dataclass(frozen=True)
+class Exceptions:
+    """What may change results once the gates have run: the clock, an active freeze window,
+    the waivers and the stage's cap on them."""
+
+    now: dt.datetime
+    freeze: FreezeHit | None = None
+    waivers: WaiverSet | None = None
+    waiver_max_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    """One applied break-glass override: who, why, when, and what the gate said before."""
+
+    gate: str
+    actor: str
+    allowed_by: str  # what in break_glass.allowed_actors let the actor do it
+    reason: str
+    at: str  # ISO 8601 UTC
+    status_before: GateStatus
+    code_before: str
+    message_before: str
+    follow_up_url: str | None = None
+
+
 @dataclass(frozen=True)
 class GateOutcome:
     result: GateResult
@@ -51,10 +94,11 @@ class GateOutcome:
     blocking: bool
     kind: str = ""
     title: str = ""
+    overridden: bool = False
 
     @property
     def warns(self) -> bool:
-        """A report-only gate that did not pass: shown as a warning."""
+        """A report-only gate that did not pass (or was waived): shown as a warning."""
         return self.level is Level.REPORT_ONLY and self.result.status is not GateStatus.PASS
 
 
@@ -62,10 +106,16 @@ class GateOutcome:
 class Decision:
     verdict: Verdict
     outcomes: tuple[GateOutcome, ...]
+    freeze: FreezeHit | None = None
+    waivers: tuple[WaiverUse, ...] = ()
+    overrides: tuple[Override, ...] = ()
 
     @property
     def blocking(self) -> tuple[GateOutcome, ...]:
         return tuple(o for o in self.outcomes if o.blocking)
+
+    def outcome(self, gate: str) -> GateOutcome | None:
+        return next((o for o in self.outcomes if o.result.gate == gate), None)
 
 
 @dataclass
@@ -174,9 +224,94 @@ def run_kinds(
 # -- 3. exceptions ---------------------------------------------------------------------------
 
 
-def apply_exceptions(results: Mapping[str, GateResult]) -> dict[str, GateResult]:
-    """Waivers and overrides change results here, and only here. None exist yet."""
-    return dict(results)
+def freeze_result(hit: FreezeHit) -> GateResult:
+    """The blocking pseudo-gate of an active freeze window."""
+    window = hit.window
+    said = f": {window.message.strip()}" if window.message.strip() else ""
+    return GateResult(
+        gate=FREEZE_GATE,
+        status=GateStatus.FAIL,
+        code="FREEZE_WINDOW",
+        message=clean_text(
+            f"freeze window {window.name!r} is in force until {hit.ends_text()}{said}", 700
+        ),
+        remediation="wait until the window ends and run again, or, if this release cannot "
+        "wait, break glass: --override-freeze --reason '...' (where break_glass allows it)",
+        details={
+            "window": window.name,
+            "schedule": window.describe(),
+            "started_utc": _utc(hit.started_utc),
+            "ends_utc": _utc(hit.ends_utc),
+            "ends_local": hit.ends_local.isoformat(),
+        },
+    )
+
+
+def _utc(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def apply_exceptions(
+    stage: Stage, results: Mapping[str, GateResult], exceptions: Exceptions | None
+) -> tuple[dict[str, GateResult], tuple[WaiverUse, ...]]:
+    """Waivers change results here, and only here, whatever the gates' kinds."""
+    if exceptions is None or exceptions.waivers is None:
+        return dict(results), ()
+    from maturity.waivers.apply import apply_waivers
+
+    return apply_waivers(
+        results, exceptions.waivers, now=exceptions.now, max_days=exceptions.waiver_max_days
+    )
+
+
+class NothingToOverride(ValueError):
+    """An override named a gate that does not block (or a freeze that is not in force)."""
+
+    def __init__(self, gate: str, why: str) -> None:
+        super().__init__(why)
+        self.gate = gate
+        self.why = why
+
+
+def apply_overrides(decision: Decision, overrides: Sequence[Override]) -> Decision:
+    """Each override's gate stops blocking; its status, code and findings stay as they were.
+
+    Raises :class:`NothingToOverride` for a gate that does not block: an override is for a
+    release that is held, never a blanket pass.
+    """
+    by_gate = {o.gate: o for o in overrides}
+    outcomes = []
+    for outcome in decision.outcomes:
+        if outcome.result.gate not in by_gate:
+            outcomes.append(outcome)
+            continue
+        if not outcome.blocking:
+            raise NothingToOverride(outcome.result.gate, _why_not_blocking(outcome))
+        outcomes.append(replace(outcome, blocking=False, overridden=True))
+    missing = set(by_gate) - {o.result.gate for o in decision.outcomes}
+    for gate in sorted(missing):
+        why = (
+            "no freeze window is in force"
+            if gate == FREEZE_GATE
+            else f"{gate} is not a gate of this evaluation"
+        )
+        raise NothingToOverride(gate, why)
+    verdict = Verdict.NO_GO if any(o.blocking for o in outcomes) else Verdict.GO
+    return replace(
+        decision,
+        verdict=verdict,
+        outcomes=tuple(outcomes),
+        overrides=(*decision.overrides, *overrides),
+    )
+
+
+def _why_not_blocking(outcome: GateOutcome) -> str:
+    gate, status = outcome.result.gate, outcome.result.status.value
+    if outcome.overridden:
+        return f"{gate} is overridden already"
+    if outcome.level is not Level.REQUIRED:
+        return f"{gate} is {outcome.level.value} at this stage, so it does not block ({status})"
+    return f"{gate} is {status}, so it does not block"
 
 
 # -- 4. levels and 5. decide -----------------------------------------------------------------
@@ -186,10 +321,14 @@ def apply_levels(
     stage: Stage, specs: Mapping[str, GateSpec], results: Mapping[str, GateResult]
 ) -> tuple[GateOutcome, ...]:
     outcomes = []
+    if FREEZE_GATE in results:  # an active freeze window: first, and always required
+        outcomes.append(
+            GateOutcome(results[FREEZE_GATE], Level.REQUIRED, True, FREEZE_KIND, "Freeze window")
+        )
     for name, spec in specs.items():
         level = stage.levels[name]
         result = results[name]
-        blocking = level is Level.REQUIRED and result.status is not GateStatus.PASS
+        blocking = level is Level.REQUIRED and result.status not in NOT_BLOCKING
         outcomes.append(GateOutcome(result, level, blocking, spec.kind, spec.title))
     return tuple(outcomes)
 
@@ -231,6 +370,7 @@ def evaluate_stage(
     loader: Callable[[str], GateKind[Any]] = load_kind,
     max_workers: int = MAX_WORKERS,
     grace_s: float = GRACE_S,
+    exceptions: Exceptions | None = None,
 ) -> Decision:
     """Every step, for the gates of *stage*; gates that are off are not loaded or run."""
     results: dict[str, GateResult] = {}
@@ -250,17 +390,25 @@ def evaluate_stage(
     for job in jobs:
         assert job.result is not None  # noqa: S101 - run_kinds gives every job a result
         results[job.spec.name] = job.result
-    results = apply_exceptions(results)
+    results, waivers = apply_exceptions(stage, results, exceptions)
     ordered = {name: results[name] for name in gates}
-    return decide(apply_levels(stage, gates, ordered))
+    freeze = exceptions.freeze if exceptions is not None else None
+    if freeze is not None:
+        ordered = {FREEZE_GATE: freeze_result(freeze), **ordered}
+    decision = decide(apply_levels(stage, gates, ordered))
+    return replace(decision, freeze=freeze, waivers=waivers)
 
 
 __all__ = [
     "Decision",
     "EvidencePlan",
+    "Exceptions",
     "GateOutcome",
+    "NothingToOverride",
+    "Override",
     "apply_exceptions",
     "apply_levels",
+    "apply_overrides",
     "collect",
     "decide",
     "evaluate_stage",

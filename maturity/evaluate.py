@@ -8,23 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from maturity.config.resolver import resolve, stronger_later_match
 from maturity.config.types import Config, Stage
 from maturity.core import Level
-from maturity.engine import Decision, EvidencePlan, evaluate_stage
-from maturity.errors import UsageError
+from maturity.engine import Decision, EvidencePlan, Exceptions, evaluate_stage
+from maturity.errors import ConfigError, UsageError
 from maturity.github.access import access_from_env
 from maturity.kinds import load_kind
 from maturity.kinds.interface import GateKind, RunContext
-from maturity.report.model import Report
+from maturity.report.model import Clock, Report
 from maturity.subject import CommitSource, Subject, resolve_ref_input, subject_from
 from maturity.text import clean_text
 from maturity.workspace import load_config, workspace_from
+
+if TYPE_CHECKING:
+    from maturity.config.freeze import FreezeHit
+    from maturity.github.access import GitHubAccess
+    from maturity.overrides import BreakGlassRun, OverrideFailure
+    from maturity.waivers.load import WaiverSet
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,76 @@ class EvaluateOptions:
     workspace: str | None = None
     checks_file: str | None = None
     wait: bool = False
+    now: dt.datetime | None = None  # --now: the clock for freeze windows and waivers
+    waivers: str | None = None  # --waivers FILE (default: ci/maturity-waivers.yml if present)
+    overrides: Sequence[str] = ()  # --override GATE ...
+    override_freeze: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What the audit log records of a refused override: the run it happened in."""
+
+    subject: Subject
+    stage: str
+    config_sha256: str
+    now: dt.datetime
+    clock_set: bool
+    options: EvaluateOptions
+
+    @property
+    def gates(self) -> tuple[str, ...]:
+        freeze = ("freeze",) if self.options.override_freeze else ()
+        return (*dict.fromkeys(self.options.overrides), *freeze)
+
+    @property
+    def reason(self) -> str:
+        return (self.options.reason or "").strip()
+
+    @contextmanager
+    def recorded(self) -> Iterator[None]:
+        """An ``OverrideRefused`` raised inside becomes a :class:`RefusedRun` of this run."""
+        from maturity.breakglass.policy import OverrideRefused
+
+        try:
+            yield
+        except OverrideRefused as exc:
+            raise RefusedRun(exc.rule, exc.message, exc.remediation, self) from None
+
+
+class RefusedRun(UsageError):
+    """An override was refused (exit 2, no verdict); carries the run for the audit log."""
+
+    def __init__(self, rule: str, message: str, remediation: str, refusal: Refusal) -> None:
+        super().__init__(message, remediation)
+        self.rule = rule
+        self.refusal = refusal
+
+
+def _break_glass(
+    options: EvaluateOptions,
+    config: Config,
+    subject: Subject,
+    github: GitHubAccess,
+    refusal: Refusal,
+) -> BreakGlassRun | None:
+    """The overrides asked for, authorised before any gate runs; None when none is asked (the
+    break-glass code is then not even loaded)."""
+    if not (options.overrides or options.override_freeze or options.reason is not None):
+        return None
+    from maturity.overrides import BreakGlassRun
+
+    with refusal.recorded():
+        return BreakGlassRun.start(
+            config,
+            refusal.stage,
+            subject,
+            github,
+            gates=options.overrides,
+            override_freeze=options.override_freeze,
+            reason=options.reason,
+        )
 
 
 def _kind(config: Config, gate: str) -> GateKind[Any]:
@@ -161,26 +238,82 @@ def _bind_judged_commit(subject: Subject, decision: Decision) -> Subject:
     return subject
 
 
+def load_waivers(option: str | None, workspace: Path) -> WaiverSet | None:
+    """``--waivers FILE`` (must exist), else ``ci/maturity-waivers.yml`` in the workspace if it
+    exists, else none. A file with any problem is a configuration error (exit 2)."""
+    from maturity.config.defaults import DEFAULT_WAIVERS_PATH
+
+    if option is not None:
+        path = Path(option)
+        if not path.is_file():
+            raise UsageError(
+                f"--waivers {clean_text(option, 200)} is not a file",
+                "give the waivers file's path, relative to the current directory",
+            )
+        return _read_waivers(path, option)
+    default = workspace / DEFAULT_WAIVERS_PATH
+    if not default.exists():
+        return None
+    return _read_waivers(default, DEFAULT_WAIVERS_PATH)
+
+
+def _read_waivers(path: Path, shown: str) -> WaiverSet:
+    from maturity.waivers.load import load_waivers_file  # only a run with waivers loads it
+
+    return load_waivers_file(path, shown)
+
+
+def _check_waiver_gates(waivers: WaiverSet, config: Config) -> None:
+    unknown = [w for w in waivers.waivers if w.gate not in config.gates]
+    if unknown:
+        lines = "\n".join(
+            f"{w.where}: the waiver names the gate {w.gate!r}, which {config.source} does not "
+            "declare"
+            for w in unknown
+        )
+        raise ConfigError(
+            f"{waivers.source}: {len(unknown)} waiver(s) name unknown gates:\n{lines}",
+            f"use gates of {config.source} ({', '.join(config.gates)}), or remove the waivers",
+        )
+
+
+def _plans(
+    config: Config,
+    stage: Stage,
+    options: EvaluateOptions,
+    workspace: Path,
+    checks_file: Path | None,
+) -> dict[str, EvidencePlan]:
+    plans = evidence_plans(config, stage, options.evidence, options.evidence_dir, workspace)
+    if checks_file is not None:
+        # more specific than --evidence-dir and the config (--evidence conflicts, see above)
+        for gate in plans:
+            if _kind(config, gate).reads_checks_file:
+                plans[gate] = EvidencePlan((), "--checks-file")
+    return plans
+
+
 def run_evaluate(options: EvaluateOptions, env: Mapping[str, str]) -> tuple[Report, str | None]:
     """Decide. Returns the report and an optional note for people (e.g. defaults in use)."""
+    clock_set = options.now is not None
+    now = options.now or dt.datetime.now(dt.UTC)
     ref = resolve_ref_input(env, options.ref, options.tag)
     workspace = workspace_from(options.workspace, env)
     subject = subject_from(env, ref, options.sha)
     github = access_from_env(env)
     config, note = load_config(options.config, options.builtin_config, workspace)
     checks_file = checks_file_from(options.checks_file, options.evidence, config)
+    waivers = load_waivers(options.waivers, workspace)
+    if waivers is not None:
+        _check_waiver_gates(waivers, config)
     resolution = resolve(config, ref)
+    stage = resolution.stage.name
+    refusal = Refusal(subject, stage, config.sha256, now, clock_set, options)
+    glass = _break_glass(options, config, subject, github, refusal)
     shadowed = stronger_later_match(config, resolution)
     if shadowed is not None:  # a config warning: in both reports and on the console
         config = replace(config, warnings=(*config.warnings, shadowed))
-    plans = evidence_plans(
-        config, resolution.stage, options.evidence, options.evidence_dir, workspace
-    )
-    if checks_file is not None:
-        # more specific than --evidence-dir and the config (--evidence conflicts, see above)
-        for gate in plans:
-            if _kind(config, gate).reads_checks_file:
-                plans[gate] = EvidencePlan((), "--checks-file")
+    plans = _plans(config, resolution.stage, options, workspace, checks_file)
     run = RunContext(
         workspace=workspace,
         ref=ref,
@@ -193,7 +326,39 @@ def run_evaluate(options: EvaluateOptions, env: Mapping[str, str]) -> tuple[Repo
     notes = [note] if note else []
     notes += evidence_notes(plans)
     note = "; ".join(notes) or None
-    decision = evaluate_stage(resolution.stage, config.gates, plans, run)
+    exceptions = Exceptions(
+        now=now,
+        freeze=_active_freeze(config, stage, now),
+        waivers=waivers,
+        waiver_max_days=config.waiver_max_days.get(stage),
+    )
+    decision = evaluate_stage(resolution.stage, config.gates, plans, run, exceptions=exceptions)
     subject = _bind_judged_commit(subject, decision)
-    generated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    return Report(generated, subject, config, resolution, decision), note
+    failures: tuple[OverrideFailure, ...] = ()
+    if glass is not None:
+        with refusal.recorded():
+            decision, failures = glass.finish(decision, subject, dt.datetime.now(dt.UTC))
+    clock = Clock(_iso_utc(now), "--now" if clock_set else "system clock")
+    report = Report(
+        _iso_utc(dt.datetime.now(dt.UTC)),
+        subject,
+        config,
+        resolution,
+        decision,
+        clock=clock,
+        waivers_file=waivers,
+        override_failures=failures,
+    )
+    return report, note
+
+
+def _active_freeze(config: Config, stage: str, now: dt.datetime) -> FreezeHit | None:
+    if not config.freeze_windows:
+        return None
+    from maturity.config.freeze import active_freeze
+
+    return active_freeze(config.freeze_windows, stage, now)
+
+
+def _iso_utc(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

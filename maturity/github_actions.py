@@ -204,9 +204,19 @@ def in_actions(env: Mapping[str, str]) -> bool:
 
 
 def annotations_for(report: Mapping[str, Any]) -> list[str]:
-    """``::error`` for each blocking gate, ``::warning`` for each report-only gate that did not pass."""
+    """``::error`` for each blocking gate, ``::warning`` for each report-only gate that did not
+    pass and for each break-glass override."""
     lines = []
     ref, stage = report["subject"]["ref_name"], report["stage"]["name"]
+    for o in report.get("overrides", []):
+        follow = f" Follow-up: {o['follow_up_url']}" if o["follow_up_url"] else ""
+        text = (
+            f"{o['gate']} was {o['status_before']} ({o['code_before']}) and is overridden by "
+            f"{o['actor']}: {o['reason']}.{follow}"
+        )
+        lines.append(
+            command("warning", text, title=f"maturity: break glass on {o['gate']} at {stage}")
+        )
     for gate in report["gates"]:
         fix = f" Fix: {gate['remediation']}" if gate["remediation"] else ""
         text = f"{gate['gate']} is {gate['status']} ({gate['code']}): {gate['message']}.{fix}"
@@ -214,7 +224,11 @@ def annotations_for(report: Mapping[str, Any]) -> list[str]:
             lines.append(
                 command("error", text, title=f"maturity: {gate['gate']} blocks {ref} at {stage}")
             )
-        elif gate["level"] == "report_only" and gate["status"] != "pass":
+        elif (
+            gate["level"] == "report_only"
+            and gate["status"] != "pass"
+            and not gate.get("overridden")
+        ):
             lines.append(
                 command("warning", text, title=f"maturity: {gate['gate']} (report-only) at {stage}")
             )

@@ -33,6 +33,7 @@ STATUS_ICON = {
     "missing": "❔",
     "error": "💥",
     "skipped": "⏭️",
+    "waived": "🛡️",
 }
 
 

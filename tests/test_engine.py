@@ -148,8 +148,13 @@ def test_every_status_and_level(status: GateStatus, level: Level, tmp_path: Path
         assert len(fakes.calls["deps_approval"]) == 1
         assert got.result.status is status
         assert got.result.code == f"FAKE_{status.name}"
-        expected_blocking = level is Level.REQUIRED and status is not GateStatus.PASS
+        # waived (every failing finding covered by a waiver) never blocks, like pass
+        expected_blocking = level is Level.REQUIRED and status not in (
+            GateStatus.PASS,
+            GateStatus.WAIVED,
+        )
     assert got.blocking is expected_blocking
+    assert got.overridden is False  # only break glass (apply_overrides) overrides
     assert got.warns is (level is Level.REPORT_ONLY and status is not GateStatus.PASS)
     assert decision.verdict is (Verdict.NO_GO if expected_blocking else Verdict.GO)
     assert decision.blocking == ((got,) if expected_blocking else ())

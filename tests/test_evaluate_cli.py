@@ -55,6 +55,7 @@ def test_ga_tag_with_passing_evidence_is_go(ws: Path) -> None:
     data, markdown = reports(ws)
     assert_valid_report(data)
     assert data["verdict"] == "GO"
+    assert data["verdict_line"] == "GO"
     assert data["blocking"] == []
     assert data["stage"]["name"] == "GA"
     assert [g["status"] for g in data["gates"]] == ["pass"] * 5
@@ -68,6 +69,7 @@ def test_ga_tag_with_passing_evidence_is_go(ws: Path) -> None:
             "sha256": hashlib.sha256(raw).hexdigest(),
             "size": len(raw),
         }
+        assert g["evidence_sha256"] == evidence["sha256"]  # one record: its own digest
         # an evidence file decides every gate, promotion_guard's kind included
         assert [(f["id"], f["status"]) for f in g["findings"]] == [
             (f"evidence:ga-pass/{g['gate']}.json", "pass")
@@ -92,7 +94,16 @@ def test_ga_tag_with_failing_evidence_is_no_go(ws: Path) -> None:
     assert "left-pad@1.3.0" in data["blocking"][0]["message"]
     assert "ga-fail/field_budgets.json" in data["blocking"][1]["message"]
     assert all(b["remediation"] for b in data["blocking"])
-    assert data["summary"] == {"gates": 5, "passed": 3, "blocking": 2, "warnings": 0, "skipped": 0}
+    assert data["summary"] == {
+        "gates": 5,
+        "passed": 3,
+        "blocking": 2,
+        "warnings": 0,
+        "skipped": 0,
+        "waived": 0,
+        "overridden": 0,
+    }
+    assert data["verdict_line"] == "NO-GO"
     assert markdown.startswith("# ⛔ NO-GO")
     assert "blocking: deps_approval is fail (DEPS_UNAPPROVED)" in out
     assert "blocking: field_budgets is error (INVALID_EVIDENCE)" in out

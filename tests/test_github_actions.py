@@ -33,7 +33,7 @@ from maturity.github_actions import (
     output_block,
 )
 
-OUTPUT_NAMES = {"stage", "verdict", "blocking-count", "report-json", "report-md"}
+OUTPUT_NAMES = {"stage", "verdict", "blocking-count", "overrides", "report-json", "report-md"}
 
 # --- the runner's side, re-implemented from actions/runner (ActionCommand.cs) -----------------
 
@@ -234,6 +234,37 @@ def test_annotations_for() -> None:
     assert all("\n" not in line for line in lines)
 
 
+def test_annotations_for_overrides() -> None:
+    """A ``::warning`` per override, first; the overridden gate itself is neither error nor
+    warning (it no longer blocks)."""
+    report = fake_report(
+        [
+            {**gate_entry("a", "required", "fail", False, fix="do a"), "overridden": True},
+            gate_entry("b", "required", "fail", True),
+        ]
+    )
+    report["overrides"] = [
+        {
+            "gate": "a",
+            "actor": "octocat",
+            "reason": "INC-1: hotfix, 100%",
+            "status_before": "fail",
+            "code_before": "X",
+            "follow_up_url": "https://github.com/o/r/issues/7",
+        }
+    ]
+    parsed = [parse_command(line) for line in annotations_for(report)]
+    assert parsed == [
+        (
+            "warning",
+            {"title": "maturity: break glass on a at GA"},
+            "a was fail (X) and is overridden by octocat: INC-1: hotfix, 100%. "
+            "Follow-up: https://github.com/o/r/issues/7",
+        ),
+        ("error", {"title": "maturity: b blocks v1,2:3 at GA"}, "b is fail (X): b says\nhi."),
+    ]
+
+
 # --- end to end under GITHUB_ACTIONS=true --------------------------------------------------------
 
 
@@ -265,6 +296,7 @@ def test_no_go_under_actions(tmp_path: Path) -> None:
         "stage": "GA",
         "verdict": "NO-GO",
         "blocking-count": "2",
+        "overrides": "0",
         "report-json": "dist/maturity/maturity-eval.json",
         "report-md": "dist/maturity/maturity-eval.md",
     }
@@ -283,11 +315,12 @@ def test_go_with_warnings_under_actions(tmp_path: Path) -> None:
         ("warning", "maturity: field_budgets (report-only) at PRE_GA"),
     ]
     outputs = parse_github_output((tmp_path / "gh-output").read_text(encoding="utf-8"))
-    assert (outputs["stage"], outputs["verdict"], outputs["blocking-count"]) == (
-        "PRE_GA",
-        "GO",
-        "0",
-    )
+    assert (
+        outputs["stage"],
+        outputs["verdict"],
+        outputs["blocking-count"],
+        outputs["overrides"],
+    ) == ("PRE_GA", "GO", "0", "0")
 
 
 def test_all_passing_emits_no_annotations(tmp_path: Path) -> None:
@@ -441,6 +474,7 @@ def test_hostile_input_cannot_inject_workflow_commands(
     assert outputs["verdict"] == "NO-GO"
     assert outputs["stage"] == stage
     assert outputs["blocking-count"] == ("1" if stage == "PRE_GA" else "4")
+    assert outputs["overrides"] == "0"
     data_report, markdown = reports(tmp_path)
     assert data_report["subject"]["ref"] == ref
     assert (tmp_path / "gh-summary").read_text(encoding="utf-8") == markdown

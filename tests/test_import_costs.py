@@ -110,3 +110,30 @@ def test_help_schema_and_init_import_no_pydantic(tmp_path: Path) -> None:
         modules = imported(tmp_path, *args)
         assert "pydantic" not in modules, args
         assert "maturity.kinds" not in modules, args
+
+
+#: break glass: loaded only by a run that uses it
+EXCEPTION_CODE = ("maturity.overrides", "maturity.breakglass", "maturity.waivers", "maturity.audit")
+
+
+def test_evaluate_without_exceptions_loads_no_break_glass_code(tmp_path: Path) -> None:
+    """No freeze window, waivers file, override or audit log: none of their code is loaded,
+    nor the freeze windows' time logic."""
+    modules = imported(tmp_path, "evaluate", "--builtin-config", "--tag", "v1.2.3")
+    assert "maturity.engine" in modules  # the command did run
+    assert not {m for m in modules if m.startswith(EXCEPTION_CODE)}
+    assert "maturity.config.freeze" not in modules
+
+
+def test_evaluate_with_freeze_windows_and_waivers_loads_only_what_they_need(
+    tmp_path: Path,
+) -> None:
+    windows = (
+        "freeze_windows:\n  - name: weekend\n    stages: [S]\n"
+        "    weekly: {from: 'Fri 16:00', to: 'Mon 08:00'}\n    timezone: Europe/Berlin\n"
+    )
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "maturity-stages.yml").write_text(stages("off", windows), encoding="utf-8")
+    modules = imported(tmp_path, "evaluate", "--tag", "v1.2.3", "--now", "2026-12-02T12:00:00Z")
+    assert "maturity.config.freeze" in modules
+    assert not {m for m in modules if m.startswith(EXCEPTION_CODE)}

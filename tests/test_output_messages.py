@@ -18,17 +18,20 @@ from maturity.report.console import render_console
 CODES = st.from_regex(r"[A-Z][A-Z0-9_]{0,63}", fullmatch=True)  # the evidence schema's codes
 GATES = st.from_regex(r"[a-z][a-z_]{0,40}", fullmatch=True)
 LEVELS = st.sampled_from(["required", "report_only", "off"])
-STATUSES = st.sampled_from(["pass", "fail", "missing", "error", "skipped"])
+STATUSES = st.sampled_from(["pass", "fail", "missing", "error", "skipped", "waived"])
 
 
 def console_report(gates: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "verdict": "NO-GO",
+        "verdict_line": "NO-GO",
         "subject": {"ref": "refs/tags/v1.2.3", "sha": None, "commit": "none: bound to no commit"},
         "stage": {"name": "GA", "mapping": {"index": 0, "kind": "pattern", "expression": "v*"}},
         "config": {"builtin": True, "source": "built-in defaults", "warnings": []},
         "gates": gates,
         "blocking": [],
+        "overrides": [],
+        "override_failures": [],
     }
 
 
@@ -37,20 +40,31 @@ def gate_rows(text: str) -> list[list[str]]:
     return [re.split(r" {2,}", line.strip()) for line in text.splitlines() if line.startswith("  ")]
 
 
-@given(st.lists(st.tuples(GATES, LEVELS, STATUSES, CODES, st.booleans()), min_size=1, max_size=6))
-def test_console_columns_never_run_together(rows: list[tuple[str, str, str, str, bool]]) -> None:
+#: a gate blocks, was overridden (break glass: it no longer blocks), or neither
+MARKS = st.sampled_from(["blocking", "overridden", ""])
+
+
+@given(st.lists(st.tuples(GATES, LEVELS, STATUSES, CODES, MARKS), min_size=1, max_size=6))
+def test_console_columns_never_run_together(rows: list[tuple[str, str, str, str, str]]) -> None:
     gates = [
-        {"gate": g, "level": lvl, "status": s, "code": c, "blocking": b} for g, lvl, s, c, b in rows
+        {
+            "gate": g,
+            "level": lvl,
+            "status": s,
+            "code": c,
+            "blocking": m == "blocking",
+            "overridden": m == "overridden",
+        }
+        for g, lvl, s, c, m in rows
     ]
     text = render_console(console_report(gates), ["a.json", "b.md"])
     table = gate_rows(text)
     assert len(table) == len(rows)
-    for cells, (gate, level, status, code, blocking) in zip(table, rows, strict=True):
-        mark = (
-            "BLOCKING"
-            if blocking
-            else ("warning" if level == "report_only" and status != "pass" else "")
-        )
+    for cells, (gate, level, status, code, state) in zip(table, rows, strict=True):
+        if state:
+            mark = state.upper()  # BLOCKING or OVERRIDDEN
+        else:
+            mark = "warning" if level == "report_only" and status != "pass" else ""
         assert cells == [gate, level, status, code, *([mark] if mark else [])]
     # and each column starts at the same place in every row
     lines = [line for line in text.splitlines() if line.startswith("  ")]

@@ -131,18 +131,28 @@ def test_every_outcome_fits_the_schema(status: GateStatus, level: Level, tmp_pat
     )
     data = report.to_dict()
     assert_valid_report(data)
-    blocks = level is Level.REQUIRED and status is not GateStatus.PASS
+    # waived never blocks (every failing finding is covered by a waiver)
+    blocks = level is Level.REQUIRED and status not in (GateStatus.PASS, GateStatus.WAIVED)
     assert data["verdict"] == ("NO-GO" if blocks else "GO")
+    assert data["verdict_line"] == data["verdict"]  # no overrides: the plain verdict
     assert len(data["blocking"]) == (5 if blocks else 0)
     assert data["summary"]["warnings"] == (
         5 if level is Level.REPORT_ONLY and status is not GateStatus.PASS else 0
     )
     skipped = level is Level.OFF or status is GateStatus.SKIPPED
     assert data["summary"]["skipped"] == (5 if skipped else 0)
+    waived = level is not Level.OFF and status is GateStatus.WAIVED
+    assert data["summary"]["waived"] == (5 if waived else 0)
+    assert data["summary"]["overridden"] == 0
+    assert (data["overrides"], data["override_failures"]) == ([], [])
+    assert (data["freeze"], data["waivers"], data["audit_log"]) == (None, None, None)
+    assert data["clock"] == {"now": "2024-01-01T00:00:00Z", "source": "system clock"}
     assert [g["kind"] for g in data["gates"]] == [BUILTIN_GATES[n].kind for n in GATE_NAMES]
     assert [g["title"] for g in data["gates"]] == [BUILTIN_GATES[n].title for n in GATE_NAMES]
     for g in data["gates"]:
         ran = level is not Level.OFF
+        assert g["overridden"] is False
+        assert g["evidence_sha256"] is None  # the gate read nothing
         assert g["findings"] == (
             [
                 {
@@ -152,6 +162,7 @@ def test_every_outcome_fits_the_schema(status: GateStatus, level: Level, tmp_pat
                     "message": "one thing",
                     "location": "here",
                     "remediation": "do the thing",
+                    "waiver": None,
                 }
             ]
             if ran
@@ -178,7 +189,7 @@ def test_json_report_contents(ws: Path) -> None:
     config_path.write_text(DEFAULT_STAGES_YAML, encoding="utf-8")
     env = {**GITHUB_ENV, "GITHUB_RUN_ATTEMPT": "1"}
     data = evaluate(ws, "refs/tags/v1.2.3", env, evidence_dir="ga-fail")
-    assert data["schema_version"] == "1.2"
+    assert data["schema_version"] == "1.3"
     assert data["tool"] == {"name": "maturity", "version": __version__}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["generated_at"])
     subject = data["subject"]
@@ -200,7 +211,21 @@ def test_json_report_contents(ws: Path) -> None:
     assert data["stage"]["mapping"]["index"] == 0
     assert data["stage"]["mapping"]["kind"] == "regex"
     assert data["verdict"] == "NO-GO"
+    assert data["verdict_line"] == "NO-GO"
+    assert data["clock"]["source"] == "system clock"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["clock"]["now"])
+    assert (data["freeze"], data["waivers"], data["audit_log"]) == (None, None, None)
+    assert (data["overrides"], data["override_failures"]) == ([], [])
     assert [b["gate"] for b in data["blocking"]] == ["deps_approval", "field_budgets"]
+    assert data["summary"] == {
+        "gates": 5,
+        "passed": 3,
+        "blocking": 2,
+        "warnings": 0,
+        "skipped": 0,
+        "waived": 0,
+        "overridden": 0,
+    }
     assert [g["gate"] for g in data["gates"]] == list(GATE_NAMES)
     for g in data["gates"]:
         raw = (ws / "ga-fail" / f"{g['gate']}.json").read_bytes()
@@ -212,6 +237,10 @@ def test_json_report_contents(ws: Path) -> None:
                 "size": len(raw),
             }
         ]
+        # one record: the gate's evidence digest is that record's sha256
+        assert g["evidence_sha256"] == hashlib.sha256(raw).hexdigest()
+        assert g["overridden"] is False
+        assert all(f["waiver"] is None for f in g["findings"])
         assert g["title"] == BUILTIN_GATES[g["gate"]].title
         assert g["kind"] == BUILTIN_GATES[g["gate"]].kind
         assert g["duration_ms"] >= 0
@@ -239,6 +268,7 @@ def test_without_github_env_the_subject_is_sparse(ws: Path) -> None:
     assert "\\-\\-sha" in commit  # names the flag that binds it
     assert "| Run |" not in markdown
     assert "| Repository |" not in markdown
+    assert "## Failing findings" not in markdown  # every gate passed: no ids to list
 
 
 # --- the Markdown report ------------------------------------------------------------------------
@@ -270,6 +300,15 @@ def test_markdown_no_go(ws: Path) -> None:
     assert "❌ fail (blocking)" in rows["deps\\_approval"]
     assert "💥 error (blocking)" in rows["field\\_budgets"]
     assert "✅ pass" in rows["promotion\\_guard"]
+    # the failing findings with their ids, for copying into a waivers file
+    found = lines[lines.index("## Failing findings") :]
+    assert found[4:8] == [
+        "| Gate | Finding id | Status | Code | Waiver |",
+        "|---|---|---|---|---|",
+        "| deps\\_approval | `evidence:ga-fail/deps_approval.json` | fail | `DEPS_UNAPPROVED` |  |",
+        "| field\\_budgets | `evidence:ga-fail/field_budgets.json` | error | `INVALID_EVIDENCE` |  |",
+    ]
+    assert found[8] == ""
     assert "## Evidence" in lines
     for g in data["gates"]:
         [e] = g["evidence"]
@@ -282,6 +321,7 @@ def test_markdown_no_go(ws: Path) -> None:
 def test_markdown_go_with_warnings(ws: Path) -> None:
     data = evaluate(ws, "refs/tags/v1.2.3-rc.1", evidence_dir="ga-fail")
     _, markdown = render(data)
+    assert data["verdict_line"] == "GO"
     assert markdown.startswith("# ✅ GO: maturity\n")
     assert "`v1.2.3-rc.1` may ship at stage `PRE_GA`: no required gate blocks." in markdown
     assert "## What blocks this release" not in markdown
@@ -308,8 +348,18 @@ def test_markdown_findings_for_several_files(ws: Path) -> None:
         ("evidence:ga-fail/deps_approval.json", "fail"),
         ("evidence:nowhere.json", "missing"),
     ]
+    # several records: one digest of their sorted "<sha256>  <source>" lines (as sha256sum shows)
+    sums = sorted(
+        f"{hashlib.sha256((ws / source).read_bytes()).hexdigest()}  {source}\n"
+        for source in ("ga-pass/deps_approval.json", "ga-fail/deps_approval.json")
+    )
+    assert deps["evidence_sha256"] == hashlib.sha256("".join(sums).encode()).hexdigest()
     _, markdown = render(data)
     assert "### Findings for deps\\_approval" in markdown
+    failing = markdown.split("## Failing findings")[1].split("\n## ")[0]
+    assert "| deps\\_approval | `evidence:ga-fail/deps_approval.json` | fail |" in failing
+    assert "| deps\\_approval | `evidence:nowhere.json` | missing |" in failing
+    assert "ga-pass" not in failing
     assert "- fail `DEPS_UNAPPROVED` in `ga-fail/deps_approval.json`: " in markdown
     assert "- missing `MISSING_EVIDENCE` in `nowhere.json`: " in markdown
     # the passing file is evidence, not a finding
@@ -366,7 +416,9 @@ HOSTILE_REFS = [
 _OWN_LINE = re.compile(
     r"^(?:$"
     r"|# (?:✅ GO|⛔ NO-GO): maturity$"
-    r"|## (?:What blocks this release|Gates|Report-only warnings \(not blocking\)|Evidence|Configuration warnings)$"
+    r"|## (?:What blocks this release|Gates|Report-only warnings \(not blocking\)|Failing findings"
+    r"|Evidence|Configuration warnings)$"
+    r"|A waiver names a finding by its id \(`finding:` in the waivers file takes a glob\)\.$"
     r"|### Findings for [a-z\\_]+$"
     r"|`+ ?[^\n]*` may (?:not )?ship at stage `"
     r"|\| (?:(?:Gate|Ref|Commit|Stage|Repository|Run|Config|[a-z\\_]+) )?\|"

@@ -8,6 +8,8 @@
   examples whose fault it can express (``# schema: reject``), but not the others; on gate
   declarations (built-in or custom, of each kind) it agrees with the loader;
 * the report schema takes each gate's ``details`` from its kind's model;
+* the waivers schema accepts the example waivers file (whose editor line points at it) and
+  agrees with the loader on what it refuses;
 * ``maturity schema`` prints the files; ``maturity init`` writes the defaults safely.
 """
 
@@ -31,8 +33,17 @@ from maturity.kinds import CATALOG, KINDS, load_kind
 from maturity.kinds.github_checks.details import CheckOutcome
 from maturity.kinds.github_checks.judge import Outcome
 from maturity.report.model import SCHEMA_VERSION
+from maturity.report.schema_models import FreezeDetails
+from maturity.waivers.load import parse_waivers
 
 ROOT = Path(__file__).resolve().parent.parent
+FREEZE_DETAILS = {
+    "window": "year-end",
+    "schedule": "2026-12-20T00:00:00+01:00 to 2027-01-04T08:00:00+01:00",
+    "started_utc": "2026-12-19T23:00:00Z",
+    "ends_utc": "2027-01-04T07:00:00Z",
+    "ends_local": "2027-01-04T08:00:00+01:00",
+}
 EXAMPLES = Path(__file__).parent / "examples" / "configs"
 VALID = sorted((EXAMPLES / "valid").glob("*.yml"))
 INVALID = sorted((EXAMPLES / "invalid").glob("*.yml"))
@@ -68,6 +79,7 @@ def test_there_are_schemas() -> None:
         "maturity-stages.schema.json",
         "evidence.schema.json",
         "maturity-eval.schema.json",
+        "maturity-waivers.schema.json",
     }
 
 
@@ -271,13 +283,15 @@ def report_with(kind: str, details: dict[str, Any]) -> dict[str, Any]:
         "kind": kind,
         "title": "G",
         "blocking": False,
+        "overridden": False,
         "findings": [],
         "evidence": [],
+        "evidence_sha256": None,
         "details": details,
         "duration_ms": 0.5,
     }
     return {
-        "schema_version": "1.2",
+        "schema_version": SCHEMA_VERSION,
         "tool": {"name": "maturity", "version": "0"},
         "generated_at": "2026-01-01T00:00:00Z",
         "subject": {
@@ -301,9 +315,24 @@ def report_with(kind: str, details: dict[str, Any]) -> dict[str, Any]:
             "mapping": {"index": 0, "kind": "pattern", "expression": "*"},
         },
         "verdict": "GO",
+        "verdict_line": "GO",
+        "clock": {"now": "2026-01-01T00:00:00Z", "source": "system clock"},
+        "freeze": None,
+        "overrides": [],
+        "override_failures": [],
+        "waivers": None,
+        "audit_log": None,
         "blocking": [],
         "gates": [gate],
-        "summary": {"gates": 1, "passed": 1, "blocking": 0, "warnings": 0, "skipped": 0},
+        "summary": {
+            "gates": 1,
+            "passed": 1,
+            "blocking": 0,
+            "warnings": 0,
+            "skipped": 0,
+            "waived": 0,
+            "overridden": 0,
+        },
     }
 
 
@@ -333,6 +362,10 @@ def report_validator() -> Any:
         ("evidence", {"evidence_origin": "config"}, False),
         ("evidence", {**FILES_DETAILS, "evidence": [{"source": "a.json", "ok": "yes"}]}, False),
         ("no_such_kind", {}, False),  # only registered kinds make reports
+        # the pseudo-gate of an active freeze window (engine.freeze_result's details)
+        ("freeze", FREEZE_DETAILS, True),
+        ("freeze", {**FREEZE_DETAILS, "surprise": 1}, False),
+        ("freeze", {"window": "w", "schedule": "s", "ends_utc": "2026-01-02T00:00:00Z"}, False),
     ],
 )
 def test_report_schema_takes_details_from_the_kind(
@@ -344,13 +377,16 @@ def test_report_schema_takes_details_from_the_kind(
 
 def test_every_kind_with_a_details_model_has_its_branch() -> None:
     gate = load_json(SCHEMA_DIR / "maturity-eval.schema.json")["$defs"]["Gate"]
-    assert gate["properties"]["kind"]["enum"] == list(KINDS)
+    # the registered kinds, and the pseudo-gate of an active freeze window (no module; its
+    # details are the window's)
+    assert gate["properties"]["kind"]["enum"] == [*KINDS, "freeze"]
     branched = {
         part["if"]["properties"]["kind"]["const"]: part["then"]["properties"]["details"]
         for part in gate["allOf"]
         if "kind" in part["if"].get("properties", {})
     }
     with_model = {k: d() for k in KINDS if (d := load_kind(k).details) is not None}
+    with_model["freeze"] = FreezeDetails
     assert set(branched) == set(with_model)
     for kind, details in branched.items():
         model = with_model[kind]
@@ -367,6 +403,96 @@ def test_the_report_schema_version_is_the_report_s() -> None:
     assert schema["properties"]["schema_version"]["const"] == SCHEMA_VERSION
 
 
+# --- the waivers schema -------------------------------------------------------------------------
+
+WAIVERS_EXAMPLE = ROOT / "examples" / "waivers" / "maturity-waivers.yml"
+
+
+def waivers_validator() -> Any:
+    return jsonschema.Draft202012Validator(load_json(SCHEMA_DIR / "maturity-waivers.schema.json"))
+
+
+def test_the_waivers_example_s_schema_line_resolves() -> None:
+    first = WAIVERS_EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
+    prefix = "# yaml-language-server: $schema="
+    assert first == f"{prefix}../../schemas/maturity-waivers.schema.json"
+    target = (WAIVERS_EXAMPLE.parent / first.removeprefix(prefix)).resolve()
+    assert load_json(target) == generated_schemas()["maturity-waivers.schema.json"]
+
+
+def test_the_waivers_example_validates_against_the_schema() -> None:
+    data = load_yaml_file(WAIVERS_EXAMPLE)[0].data
+    assert len(data["waivers"]) == 3
+    assert list(waivers_validator().iter_errors(data)) == []
+    assert_waivers_agree(data, True)
+
+
+def waiver_entry(**changes: Any) -> dict[str, Any]:
+    entry = {
+        "gate": "promotion_guard",
+        "finding": "check:e2e@*",
+        "owner": "alice",
+        "reason": "INC-123: e2e flaky on the new runners",
+        "expires": "2026-12-15",
+        **changes,
+    }
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+def assert_waivers_agree(data: Any, valid: bool) -> None:
+    """The waivers schema and the loader both accept *data*, or both refuse it."""
+    errors = [e.message for e in waivers_validator().iter_errors(data)]
+    assert (not errors) is valid, errors
+    waivers, problems = parse_waivers(LoadedYaml(data=data, source="w"), b"")
+    assert (waivers is not None and not problems) is valid, [p.render() for p in problems]
+
+
+@pytest.mark.parametrize(
+    ("entry", "valid"),
+    [
+        (waiver_entry(), True),
+        (waiver_entry(evidence_sha256="0" * 64), True),
+        (waiver_entry(owner="octo-org/release-team"), True),
+        (waiver_entry(finding="evidence:dist/*.json"), True),
+        (waiver_entry(gate="freeze"), False),  # a freeze is overridden, never waived
+        (waiver_entry(gate="Promotion"), False),
+        (waiver_entry(finding=""), False),
+        (waiver_entry(finding="x" * 257), False),
+        (waiver_entry(owner="al ice"), False),
+        (waiver_entry(owner="-alice"), False),
+        (waiver_entry(reason="too short"), False),
+        (waiver_entry(reason="x" * 501), False),
+        (waiver_entry(expires="15.12.2026"), False),
+        (waiver_entry(expires="2026-12-15T00:00:00Z"), False),
+        (waiver_entry(expires=20261215), False),
+        (waiver_entry(evidence_sha256="0" * 63), False),
+        (waiver_entry(evidence_sha256="A" * 64), False),
+        (waiver_entry(owner=None), False),  # missing
+        (waiver_entry(expires=None), False),  # missing
+        (waiver_entry(extra="x"), False),
+    ],
+)
+def test_waivers_schema_and_loader_agree_on_entries(entry: dict[str, Any], valid: bool) -> None:
+    assert_waivers_agree({"version": 1, "waivers": [entry]}, valid)
+
+
+@pytest.mark.parametrize(
+    ("data", "valid"),
+    [
+        ({"version": 1, "waivers": []}, True),
+        ({"version": 2, "waivers": []}, False),
+        ({"version": True, "waivers": []}, False),
+        ({"version": 1}, False),
+        ({"version": 1, "waivers": [], "extra": 1}, False),
+        ({"version": 1, "waivers": [waiver_entry()] * 1000}, True),
+        ({"version": 1, "waivers": [waiver_entry()] * 1001}, False),
+        ([], False),
+    ],
+)
+def test_waivers_schema_and_loader_agree_on_the_document(data: Any, valid: bool) -> None:
+    assert_waivers_agree(data, valid)
+
+
 # --- `maturity schema` and `maturity init` -------------------------------------------------------
 
 
@@ -376,6 +502,7 @@ def test_the_report_schema_version_is_the_report_s() -> None:
         ("config", "maturity-stages.schema.json"),
         ("evidence", "evidence.schema.json"),
         ("report", "maturity-eval.schema.json"),
+        ("waivers", "maturity-waivers.schema.json"),
     ],
 )
 def test_schema_command_prints_the_file(tmp_path: Path, which: str, name: str) -> None:
@@ -419,3 +546,20 @@ def test_init_overwrites_with_force(tmp_path: Path) -> None:
     result = run(tmp_path, "init", "--path", "stages.yml", "--force")
     assert result.code == 0, result.stderr
     assert target.read_text(encoding="utf-8") == DEFAULT_STAGES_YAML
+
+
+@pytest.mark.parametrize(
+    ("verdict_line", "valid"),
+    [
+        ("GO", True),
+        ("GO (break glass: 2 override(s))", True),
+        ("NO-GO", False),
+        ("GO (break glass: 0 override(s))", False),
+        ("GO!", False),
+    ],
+)
+def test_the_verdict_line_agrees_with_the_verdict(verdict_line: str, valid: bool) -> None:
+    report = report_with("evidence", {})
+    report["verdict_line"] = verdict_line
+    errors = list(report_validator().iter_errors(report))
+    assert (not errors) is valid, errors

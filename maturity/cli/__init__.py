@@ -5,8 +5,9 @@ Imports are lazy: each command pulls in only what it uses, so start-up stays fas
 name).
 
 - ``parser.py``: the grammar (flags, help, usage); ``options.py``: each command's options.
-- ``evaluate_cmd.py``, ``resolve_cmd.py``, ``validate_cmd.py``, ``init_cmd.py``,
-  ``schema_cmd.py``: the commands; ``output.py``: every printed line.
+- ``evaluate_cmd.py``, ``resolve_cmd.py``, ``validate_cmd.py``, ``audit_cmd.py``,
+  ``init_cmd.py``, ``schema_cmd.py``: the commands (``base_ref.py``: validate's base from
+  git); ``output.py``: every printed line.
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def _command(name: str) -> Command:
         from maturity.cli import init_cmd
 
         return init_cmd.run
+    if name == "audit":
+        from maturity.cli import audit_cmd
+
+        return audit_cmd.run
     from maturity.cli import schema_cmd
 
     return schema_cmd.run

@@ -8,6 +8,7 @@ read files or the environment stay with the commands.
 from __future__ import annotations
 
 import argparse
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ class EvaluateCommandOptions:
     run: EvaluateOptions
     output_dir: Path
     stdout_format: str
+    audit_log: Path | None = None
 
 
 def evaluate_options(args: argparse.Namespace) -> EvaluateCommandOptions:
@@ -63,8 +65,32 @@ def evaluate_options(args: argparse.Namespace) -> EvaluateCommandOptions:
         workspace=config.workspace,
         checks_file=args.checks_file,
         wait=args.wait,
+        now=now_option(args.now),
+        waivers=args.waivers,
+        overrides=tuple(args.override),
+        override_freeze=args.override_freeze,
+        reason=args.reason,
     )
-    return EvaluateCommandOptions(run, Path(args.output_dir), args.format)
+    audit_log = Path(args.audit_log) if args.audit_log is not None else None
+    if args.audit_log is not None and not args.audit_log.strip():
+        raise UsageError("--audit-log is empty", "give the path of the audit log file")
+    return EvaluateCommandOptions(run, Path(args.output_dir), args.format, audit_log)
+
+
+def now_option(value: str | None) -> datetime.datetime | None:
+    """``--now``: an ISO 8601 time with an explicit offset or Z."""
+    if value is None:
+        return None
+    from maturity.config.freeze import parse_instant
+    from maturity.text import clean_text
+
+    try:
+        return parse_instant(value)
+    except ValueError as exc:
+        raise UsageError(
+            f"--now {clean_text(value, 80)!r}: {exc}",
+            "give a time with its offset, e.g. --now 2026-12-24T10:00:00Z",
+        ) from None
 
 
 def gate_path(pair: str) -> tuple[str, str]:
@@ -122,13 +148,41 @@ class ValidateOptions:
     base: str | None
     strict: bool
     format: str  # text, github or json; the default already chosen
+    #: --waivers FILE (must exist); None: ci/maturity-waivers.yml if it exists, decided by the command
+    waivers: str | None = None
+    base_ref: str | None = None  # --base-ref REF: the base versions come from git
+    base_waivers: str | None = None  # --base-waivers FILE (with --base)
+    fail_on_weaker: bool = False
 
 
 def validate_options(args: argparse.Namespace, env: Mapping[str, str]) -> ValidateOptions:
     from maturity.github_actions import in_actions
 
     fmt = args.format or ("github" if in_actions(env) else "text")
-    return ValidateOptions(args.file, args.base, args.strict, fmt)
+    if args.waivers is not None and not args.waivers.strip():
+        raise UsageError(
+            "--waivers is empty", "give the waivers file, e.g. ci/maturity-waivers.yml"
+        )
+    if args.base_waivers is not None and args.base is None:
+        raise UsageError(
+            "--base-waivers needs --base",
+            "give --base BASE_FILE too, or use --base-ref REF, which reads both from git",
+        )
+    if args.fail_on_weaker and args.base is None and args.base_ref is None:
+        raise UsageError(
+            "--fail-on-weaker needs something to compare with",
+            "give --base-ref REF (e.g. origin/main) or --base BASE_FILE",
+        )
+    return ValidateOptions(
+        args.file,
+        args.base,
+        args.strict,
+        fmt,
+        args.waivers,
+        base_ref=args.base_ref,
+        base_waivers=args.base_waivers,
+        fail_on_weaker=args.fail_on_weaker,
+    )
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,68 @@ def _config_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _audit_parser(
+    sub: argparse._SubParsersAction[_Parser], fmt: type[argparse.HelpFormatter]
+) -> None:
+    """``maturity audit verify|show FILE`` (its own function: build_parser is long enough)."""
+    audit_exit_codes = """exit codes:
+  0  the chain holds (verify), entries shown (show)
+  1  the chain is broken: the first bad line and what is wrong are printed (verify)
+  2  the log cannot be read (missing, a folder, not allowed, over 2 GiB), or a bad --anchor"""
+    au = sub.add_parser(
+        "audit",
+        help="check or show an audit log (evaluate --audit-log FILE)",
+        description="An audit log holds one JSON line per run; each line carries the sha256 of "
+        "the line before it, so editing, removing, inserting or reordering lines breaks the "
+        "chain where it happened.",
+        epilog=audit_exit_codes,
+        formatter_class=fmt,
+    )
+    audit = au.add_subparsers(dest="audit_command", metavar="ACTION", parser_class=_Parser)
+    audit.required = True
+    av = audit.add_parser(
+        "verify",
+        help="check the chain: exit 0 if it holds, 1 at the first bad line",
+        description="Check that every line is a JSON object whose prev is the sha256 of the line "
+        "before it (64 zeros for the first) and whose seq is its line number. Prints the number "
+        "of lines and the head (the last line's sha256) when the chain holds, else the first bad "
+        "line and what happened: edited, removed, inserted, reordered, copied or truncated. The "
+        "chain cannot show lines removed from the end, or a last line edited: give --anchor, a "
+        "head printed earlier and kept outside the log.",
+        epilog=audit_exit_codes,
+        formatter_class=fmt,
+    )
+    av.add_argument("file", metavar="FILE", help="the audit log, relative to the current directory")
+    av.add_argument(
+        "--anchor",
+        metavar="SHA256",
+        help="a line's sha256 kept outside the log (an earlier head), or LINE:SHA256: it must "
+        "still be the digest of a line of the log (of line LINE, when given)",
+    )
+    av.add_argument(
+        "--format", choices=("text", "json"), default="text", help="what to print (default: text)"
+    )
+    ash = audit.add_parser(
+        "show",
+        help="print the entries as a table or JSON",
+        description="Print each entry: time, ref, stage, verdict (or the rule a refused "
+        "override broke) and overrides (gate by actor: reason). Lines that are not JSON objects "
+        "are left out and named on stderr, as is whether the chain holds: showing does not "
+        "require it to (see `maturity audit verify`).",
+        epilog=audit_exit_codes,
+        formatter_class=fmt,
+    )
+    ash.add_argument(
+        "file", metavar="FILE", help="the audit log, relative to the current directory"
+    )
+    ash.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="an aligned table, the entries as a JSON array, or a Markdown table (default: text)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
@@ -107,6 +169,44 @@ def build_parser() -> argparse.ArgumentParser:
         "they settle or gates.promotion_guard.wait.timeout passes (default 600 s)",
     )
     ev.add_argument(
+        "--now",
+        metavar="ISO8601",
+        help="the time to judge freeze windows and waivers at, with an offset or Z (for replay "
+        "and tests; default: the system clock); the report records that it was set",
+    )
+    ev.add_argument(
+        "--waivers",
+        metavar="FILE",
+        help="waivers file, relative to the current directory (default: "
+        "ci/maturity-waivers.yml in the workspace, if present)",
+    )
+    ev.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        metavar="GATE",
+        help="break glass: let a blocking gate through (repeatable); needs --reason and the "
+        "stages file's break_glass policy to allow it for this actor (GITHUB_ACTOR) and stage",
+    )
+    ev.add_argument(
+        "--override-freeze",
+        action="store_true",
+        help="break glass: let a run through an active freeze window (as --override freeze)",
+    )
+    ev.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="why the override is needed (one reason covers every --override); recorded in "
+        "both reports and the audit log",
+    )
+    ev.add_argument(
+        "--audit-log",
+        metavar="FILE",
+        help="append this run's decision (or a refused override) to FILE, a hash-chained JSON "
+        "Lines log (`maturity audit verify FILE` checks it); if the line cannot be written, "
+        "exit 2 and no verdict",
+    )
+    ev.add_argument(
         "--output-dir",
         metavar="DIR",
         default="dist/maturity",
@@ -141,15 +241,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     va = sub.add_parser(
         "validate",
-        help="check a stages file's shape and meaning",
-        usage="%(prog)s [FILE] [--base BASE_FILE] [--strict] [--format {text,github,json}]",
+        help="check a stages file's shape and meaning (and the waivers file)",
+        usage="%(prog)s [FILE] [--waivers WAIVERS_FILE] [--base BASE_FILE | --base-ref REF]\n"
+        "       [--base-waivers FILE] [--strict] [--fail-on-weaker]\n"
+        "       [--format {text,github,json,markdown}]",
         description="Check a stages file: schema, unknown gates or stages, stages no mapping names, "
         "shadowed mappings, a catch-all that is not last, invalid patterns, examples that resolve "
         "elsewhere (errors); a gate weaker at a more mature stage, no catch-all, and what resolving "
         "typical refs (v1.2.3, v1.2.3-rc.1, v1.2.3-beta.1, main, feature/x, ...) and every example "
         "shows: a stage none of them reaches, a full release tag sent to a weaker stage than a "
-        "later mapping would give it (warnings). Exit 1 on errors (and on warnings with --strict), "
-        "2 when the file cannot be read as YAML.",
+        "later mapping would give it (warnings). Also checks the waivers file (--waivers, or "
+        "ci/maturity-waivers.yml when it exists): schema, gates the stages file does not declare "
+        "(errors); waivers already expired, longer than a stage's waivers.max_days, or given "
+        "twice (warnings). Exit 1 on errors (and on warnings with --strict, and on a change "
+        "that weakens a release gate with --fail-on-weaker), 2 when a file cannot be read as "
+        "YAML or --base-ref names a ref git does not have.",
         epilog=EXIT_CODES,
         formatter_class=fmt,
     )
@@ -160,18 +266,45 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the stages file, relative to the current directory (default: ci/maturity-stages.yml)",
     )
-    va.add_argument("--strict", action="store_true", help="treat warnings as problems (exit 1)")
     va.add_argument(
+        "--waivers",
+        metavar="WAIVERS_FILE",
+        help="the waivers file to check too, relative to the current directory (default: "
+        "ci/maturity-waivers.yml when it exists; none otherwise)",
+    )
+    va.add_argument("--strict", action="store_true", help="treat warnings as problems (exit 1)")
+    base = va.add_mutually_exclusive_group()
+    base.add_argument(
         "--base",
         metavar="BASE_FILE",
         help="the previous version of the file, relative to the current directory: also show what "
-        "the change does (levels that moved, weaker or stronger, and refs that now resolve to "
-        "another stage); each change that weakens a release gate counts as a warning",
+        "the change does (levels that moved, weaker or stronger, refs that now resolve to "
+        "another stage, and changes to break_glass, freeze_windows and waivers.max_days); each "
+        "change that weakens a release gate counts as a warning",
+    )
+    base.add_argument(
+        "--base-ref",
+        metavar="REF",
+        help="as --base, with the previous versions of the stages file and the waivers file "
+        "read from git at REF (git show REF:./FILE), e.g. origin/main in a pull request; waivers "
+        "added, extended or unbound count as weaker too",
+    )
+    va.add_argument(
+        "--base-waivers",
+        metavar="FILE",
+        help="with --base: the previous version of the waivers file, to show what its change does",
+    )
+    va.add_argument(
+        "--fail-on-weaker",
+        action="store_true",
+        help="exit 1 when anything got weaker than the base (without --strict's other warnings), "
+        "so a workflow can ask for an extra review",
     )
     va.add_argument(
         "--format",
-        choices=("text", "github", "json"),
-        help="text, GitHub annotations, or JSON (default: github under Actions, else text)",
+        choices=("text", "github", "json", "markdown"),
+        help="text, GitHub annotations, JSON, or Markdown for a pull-request comment or job "
+        "summary (default: github under Actions, else text)",
     )
 
     it = sub.add_parser(
@@ -190,5 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc = sub.add_parser(
         "schema", help="print a JSON Schema", epilog=EXIT_CODES, formatter_class=fmt
     )
-    sc.add_argument("which", choices=("config", "evidence", "report"))
+    sc.add_argument("which", choices=("config", "evidence", "report", "waivers"))
+
+    _audit_parser(sub, fmt)
     return parser

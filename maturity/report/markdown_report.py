@@ -10,8 +10,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from maturity.kinds import KINDS, load_kind
-from maturity.markdown_text import STATUS_ICON, findings_section, md_code, md_text
+from maturity.markdown_text import STATUS_ICON, findings_section, md_code, md_link, md_text
 from maturity.report.interface import ReportFormat, ReportWriter
+
+#: failing findings listed with their ids (the rest are in maturity-eval.json)
+MAX_FINDING_IDS = 50
 
 
 def _stage_line(report: dict[str, Any]) -> str:
@@ -76,6 +79,8 @@ def _gate_table(report: dict[str, Any]) -> list[str]:
         status = f"{STATUS_ICON.get(g['status'], '')} {md_text(g['status'])}"
         if g["blocking"]:
             status += " (blocking)"
+        if g.get("overridden"):
+            status += " (overridden: break glass)"
         lines.append(
             f"| {md_text(g['gate'])} | {md_text(g['level'])} | {status} | "
             f"{md_code(g['code'], in_table=True)} | {md_text(g['message'], 500)} |"
@@ -97,6 +102,106 @@ def _warnings(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _break_glass(report: dict[str, Any]) -> list[str]:
+    overrides, failures = report.get("overrides", []), report.get("override_failures", [])
+    if not overrides and not failures:
+        return []
+    lines = ["", "## Break glass", ""]
+    if overrides:
+        run = report["subject"]["run"]
+        run_cell = md_link(run["id"], run["url"]) if run["url"] else "not in a workflow run"
+        lines += [
+            "These gates blocked and were overridden; they still show what they said.",
+            "",
+            "| Gate | What it said | Actor | Reason | At | Run | Follow-up |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for o in overrides:
+            said = f"{md_text(o['status_before'])} {md_code(o['code_before'], in_table=True)}: {md_text(o['message_before'], 300)}"
+            follow = md_link("issue", o["follow_up_url"]) if o["follow_up_url"] else "none"
+            lines.append(
+                f"| {md_text(o['gate'])} | {said} | {md_code(o['actor'], in_table=True)} "
+                f"({md_text(o['allowed_by'])}) | {md_text(o['reason'], 500)} | "
+                f"{md_text(o['at'])} | {run_cell} | {follow} |"
+            )
+    for f in failures:
+        lines.append(
+            f"- **{md_text(f['gate'])}**: the override did not apply, so it still blocks: "
+            f"{md_text(f['why'], 500)}"
+        )
+    return lines
+
+
+def _freeze(report: dict[str, Any]) -> list[str]:
+    freeze = report.get("freeze")
+    if not freeze:
+        return []
+    state = "overridden (break glass)" if freeze["overridden"] else "in force: blocks this release"
+    lines = ["", "## Freeze window", ""]
+    lines.append(
+        f"**{md_text(freeze['window'])}** ({md_text(freeze['schedule'])}) is {state}; it ends "
+        f"{md_code(freeze['ends_utc'])} ({md_code(freeze['ends_local'])} in the window's zone)."
+    )
+    if freeze["message"]:
+        lines += ["", f"> {md_text(freeze['message'])}"]
+    return lines
+
+
+def _waivers(report: dict[str, Any]) -> list[str]:
+    waivers = report.get("waivers")
+    if not waivers or not waivers["used"]:
+        return []
+    lines = [
+        "",
+        "## Waivers",
+        "",
+        f"From {md_code(waivers['source'])} ({waivers['count']} waiver(s)).",
+        "",
+        "| Gate | Finding | Waiver | Owner | Expires | State |",
+        "|---|---|---|---|---|---|",
+    ]
+    for u in waivers["used"]:
+        state = (
+            "applied" if u["state"] == "applied" else f"**{md_text(u['state'])}**: does not count"
+        )
+        lines.append(
+            f"| {md_text(u['gate'])} | {md_code(u['finding'], in_table=True)} | "
+            f"{md_code(u['waiver'], in_table=True)} | {md_text(u['owner'])} | "
+            f"{md_text(u['expires'])} | {state} |"
+        )
+    return lines
+
+
+def _finding_ids(report: dict[str, Any]) -> list[str]:
+    """Every failing finding with its stable id, for people writing a waiver."""
+    rows = [
+        (g["gate"], f)
+        for g in report["gates"]
+        for f in g["findings"]
+        if f["status"] not in ("pass", "skipped") and f["id"]
+    ]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "## Failing findings",
+        "",
+        "A waiver names a finding by its id (`finding:` in the waivers file takes a glob).",
+        "",
+        "| Gate | Finding id | Status | Code | Waiver |",
+        "|---|---|---|---|---|",
+    ]
+    for gate, f in rows[:MAX_FINDING_IDS]:
+        waiver = md_code(f["waiver"], in_table=True) if f.get("waiver") else ""
+        lines.append(
+            f"| {md_text(gate)} | {md_code(f['id'], in_table=True)} | {md_text(f['status'])} | "
+            f"{md_code(f['code'], in_table=True)} | {waiver} |"
+        )
+    if len(rows) > MAX_FINDING_IDS:
+        lines += ["", f"{len(rows) - MAX_FINDING_IDS} more in maturity-eval.json."]
+    return lines
+
+
 def _kind_hook(kind: str) -> Callable[[Mapping[str, Any]], list[str]] | None:
     """The kind's Markdown hook; none for a kind that is not registered (or has none)."""
     return load_kind(kind).markdown if kind in KINDS else None
@@ -111,8 +216,8 @@ def _gate_sections(report: dict[str, Any]) -> list[str]:
     """
     lines: list[str] = []
     for g in report["gates"]:
-        if not g["findings"] and not g["details"]:
-            continue
+        if (not g["findings"] and not g["details"]) or g["kind"] not in KINDS:
+            continue  # nothing to show, or the freeze pseudo-gate (its own section)
         hook = _kind_hook(g["kind"])
         lines += hook(g) if hook is not None else findings_section(g)
     return lines
@@ -147,7 +252,8 @@ class MarkdownReportWriter(ReportWriter):
     def render(self, report: dict[str, Any]) -> str:
         go = report["verdict"] == "GO"
         blocking = len(report["blocking"])
-        banner = "# ✅ GO: maturity" if go else "# ⛔ NO-GO: maturity"
+        line = md_text(report.get("verdict_line", report["verdict"]))
+        banner = f"# ✅ {line}: maturity" if go else "# ⛔ NO-GO: maturity"
         subject = report["subject"]
         stage = report["stage"]["name"]
         if go:
@@ -158,7 +264,9 @@ class MarkdownReportWriter(ReportWriter):
                 f"{blocking} required gate(s) did not pass."
             )
         lines = [banner, "", headline, "", *_subject_table(report)]
-        lines += _blocking(report) + _gate_table(report) + _warnings(report)
+        lines += _blocking(report) + _freeze(report) + _break_glass(report)
+        lines += _gate_table(report) + _warnings(report) + _waivers(report)
+        lines += _finding_ids(report)
         lines += _gate_sections(report) + _evidence(report)
         lines += _config_warnings(report)
         tool = report["tool"]

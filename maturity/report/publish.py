@@ -58,19 +58,31 @@ class Published:
     paths: Mapping[ReportFormat, str]  # each written report file
 
 
+#: called with the report as data and each file's name and text, after rendering and before
+#: anything is written; returns extra step outputs. Raising stops the run with nothing written.
+BeforeWrite = Callable[[Mapping[str, Any], Mapping[str, str]], Mapping[str, str]]
+
+
 def publish(
     report: Report,
     note: str | None,
     destination: Destination,
     env: Mapping[str, str],
     streams: Streams,
+    *,
+    before_write: BeforeWrite | None = None,
 ) -> Published:
-    """Write, print and hand to GitHub Actions the *report*; *note* is a line for people."""
+    """Write, print and hand to GitHub Actions the *report*; *note* is a line for people.
+
+    *before_write* (the audit log) runs once the runner's files are open and the reports are
+    rendered, before any of them is written.
+    """
     data = redacted(report, env)
     rendered = {fmt: writer_for(fmt).render(data) for fmt in REPORT_FILES}
     files = {writer_for(fmt).filename: text for fmt, text in rendered.items()}
     actions = in_actions(env)
     with RunnerFiles(env if actions else {}) as runner:
+        extra = dict(before_write(data, files)) if before_write is not None else {}
         written = write_atomically(destination.output_dir, files)
         paths = {fmt: str(path) for fmt, path in zip(rendered, written, strict=True)}
         if note:
@@ -83,7 +95,7 @@ def publish(
         if actions:
             annotate = streams.err if as_json else streams.out
             markdown = rendered[ReportFormat.MARKDOWN]
-            _to_actions(runner, data, markdown, paths, annotate=annotate, err=streams.err)
+            _to_actions(runner, data, markdown, paths, extra, annotate=annotate, err=streams.err)
     return Published(str(data["verdict"]), paths)
 
 
@@ -103,6 +115,7 @@ def step_outputs(data: Mapping[str, Any], paths: Mapping[ReportFormat, str]) -> 
         "stage": str(data["stage"]["name"]),
         "verdict": str(data["verdict"]),
         "blocking-count": str(len(data["blocking"])),
+        "overrides": str(len(data.get("overrides", []))),
     }
     outputs.update({name: paths[fmt] for name, fmt in _PATH_OUTPUTS.items()})
     return outputs
@@ -113,6 +126,7 @@ def _to_actions(
     data: Mapping[str, Any],
     markdown: str,
     paths: Mapping[ReportFormat, str],
+    extra: Mapping[str, str],
     *,
     annotate: Callable[[str], None],
     err: Callable[[str], None],
@@ -124,7 +138,7 @@ def _to_actions(
     """
     for line in annotations_for(data):
         annotate(line + "\n")
-    outputs = step_outputs(data, paths)
+    outputs = {**step_outputs(data, paths), **extra}
     for write in (partial(runner.append_summary, markdown), partial(runner.write_outputs, outputs)):
         try:
             write()

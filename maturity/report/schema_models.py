@@ -120,6 +120,10 @@ class Finding(_Shape):
     message: str
     location: str
     remediation: str
+    waiver: str | None = Field(
+        description="where the waiver covering this still-failing finding is (file:line); "
+        "null when none covers it"
+    )
 
 
 class EvidenceRead(_Shape):
@@ -142,7 +146,8 @@ class Gate(GateBrief):
                     "if": {
                         "properties": {
                             "level": {"const": "required"},
-                            "status": {"not": {"const": "pass"}},
+                            "status": {"not": {"enum": ["pass", "waived"]}},
+                            "overridden": {"const": False},
                         }
                     },
                     "then": {"properties": {"blocking": {"const": True}}},
@@ -152,11 +157,22 @@ class Gate(GateBrief):
         },
     )
 
-    kind: str = Field(description="the gate's kind: the code that judged it")
+    kind: str = Field(
+        description="the gate's kind: the code that judged it (freeze: an active freeze window)"
+    )
     title: str
     blocking: bool
+    overridden: bool = Field(
+        description="break glass: the gate blocked and was overridden; its status, code and "
+        "findings are what it said, and it no longer blocks"
+    )
     findings: list[Finding]
     evidence: list[EvidenceRead]
+    evidence_sha256: Sha256 | None = Field(
+        description="one digest of all the gate read (a waiver's evidence_sha256 names it): "
+        "the sha256 of its one piece of evidence, or of the sorted '<sha256>  <source>' lines "
+        "of several; null when it read nothing"
+    )
     details: dict[str, Any] = Field(
         description="the kind's own facts ({} when the kind did not run or had nothing to read)"
     )
@@ -169,6 +185,70 @@ class Summary(_Shape):
     blocking: Count
     warnings: Count
     skipped: Count
+    waived: Count
+    overridden: Count
+
+
+Utc = Annotated[str, Field(pattern="Z$", json_schema_extra={"format": "date-time"})]
+
+
+class ClockUsed(_Shape):
+    now: Utc = Field(description="the time freeze windows and waivers were judged at")
+    source: Literal["--now", "system clock"]
+
+
+class FreezeInForce(_Shape):
+    window: str
+    message: str
+    schedule: str
+    started_utc: Utc
+    ends_utc: Utc
+    ends_local: Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+    overridden: bool
+
+
+class FreezeDetails(_Shape):
+    """The ``details`` of the ``freeze`` pseudo-gate: the window in force."""
+
+    window: str
+    schedule: str
+    started_utc: Utc
+    ends_utc: Utc
+    ends_local: Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+
+class OverrideApplied(_Shape):
+    gate: str
+    actor: str
+    allowed_by: str = Field(description="the break_glass.allowed_actors entry that allowed it")
+    reason: str
+    at: Utc
+    status_before: GateStatus
+    code_before: Code
+    message_before: str
+    follow_up_url: Annotated[str, Field(pattern="^https?://")] | None
+
+
+class OverrideFailed(_Shape):
+    gate: str
+    why: str
+
+
+class WaiverUsed(_Shape):
+    gate: str
+    finding: str
+    waiver: str = Field(description="where the waiver is: file:line")
+    owner: str
+    reason: str
+    expires: Annotated[str, Field(json_schema_extra={"format": "date"})]
+    state: Literal["applied", "expired", "lapsed", "too_long"]
+
+
+class WaiversRead(_Shape):
+    source: str
+    sha256: Sha256
+    count: Count
+    used: list[WaiverUsed]
 
 
 class Report(_Shape):
@@ -184,8 +264,20 @@ class Report(_Shape):
             "allOf": [
                 {
                     "if": {"properties": {"verdict": {"const": "GO"}}},
-                    "then": {"properties": {"blocking": {"maxItems": 0}}},
-                    "else": {"properties": {"blocking": {"minItems": 1}}},
+                    "then": {
+                        "properties": {
+                            "blocking": {"maxItems": 0},
+                            "verdict_line": {
+                                "pattern": r"^GO( \(break glass: [1-9][0-9]* override\(s\)\))?$"
+                            },
+                        }
+                    },
+                    "else": {
+                        "properties": {
+                            "blocking": {"minItems": 1},
+                            "verdict_line": {"const": "NO-GO"},
+                        }
+                    },
                 }
             ],
         },
@@ -198,6 +290,18 @@ class Report(_Shape):
     config: ConfigUsed
     stage: StageChosen
     verdict: Verdict
+    verdict_line: str = Field(
+        description="the verdict as people read it: GO, NO-GO, or GO (break glass: N override(s))"
+    )
+    clock: ClockUsed
+    freeze: FreezeInForce | None
+    overrides: list[OverrideApplied]
+    override_failures: list[OverrideFailed] = Field(
+        description="overrides that were authorised but did not apply (their follow-up issue "
+        "could not be filed); those gates still block"
+    )
+    waivers: WaiversRead | None
+    audit_log: str | None = Field(description="the audit log this run appended its line to")
     blocking: list[GateBrief]
     gates: list[Gate]
     summary: Summary
@@ -216,7 +320,10 @@ def report_schema(details: Mapping[str, type[BaseModel] | None]) -> dict[str, An
     A gate entry's ``kind`` is one of them; where a kind has a model, the entry's ``details``
     are ``{}`` or that model, else any object.
     """
-    with_model = {kind: model for kind, model in details.items() if model is not None}
+    with_model: dict[str, type[BaseModel]] = {
+        kind: model for kind, model in details.items() if model is not None
+    }
+    with_model["freeze"] = FreezeDetails  # the pseudo-gate of a freeze window in force
     generator = ReportSchemaGenerator
     refs, top = models_json_schema(
         [(Report, "validation"), *((m, "validation") for m in with_model.values())],
@@ -226,7 +333,7 @@ def report_schema(details: Mapping[str, type[BaseModel] | None]) -> dict[str, An
     defs = top["$defs"]
     schema = defs.pop("Report")
     gate = defs["Gate"]
-    gate["properties"]["kind"]["enum"] = list(details)
+    gate["properties"]["kind"]["enum"] = [*details, "freeze"]
     defs["NoDetails"] = NO_DETAILS
     for kind, model in with_model.items():
         gate["allOf"].append(
