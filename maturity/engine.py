@@ -273,35 +273,37 @@ class NothingToOverride(ValueError):
         self.why = why
 
 
+def check_overridable(decision: Decision, gates: Sequence[str]) -> None:
+    """Raise :class:`NothingToOverride` for the first of *gates* that does not block: an
+    override is for a release that is held, never a blanket pass."""
+    outcomes = {o.result.gate: o for o in decision.outcomes}
+    for gate in gates:
+        outcome = outcomes.get(gate)
+        if outcome is None:
+            why = (
+                "no freeze window is in force"
+                if gate == FREEZE_GATE
+                else f"{gate} is not a gate of this evaluation"
+            )
+            raise NothingToOverride(gate, why)
+        if not outcome.blocking:
+            raise NothingToOverride(gate, _why_not_blocking(outcome))
+
+
 def apply_overrides(decision: Decision, overrides: Sequence[Override]) -> Decision:
     """Each override's gate stops blocking; its status, code and findings stay as they were.
 
-    Raises :class:`NothingToOverride` for a gate that does not block: an override is for a
-    release that is held, never a blanket pass.
+    Raises :class:`NothingToOverride` for a gate that does not block (:func:`check_overridable`).
     """
     by_gate = {o.gate: o for o in overrides}
-    outcomes = []
-    for outcome in decision.outcomes:
-        if outcome.result.gate not in by_gate:
-            outcomes.append(outcome)
-            continue
-        if not outcome.blocking:
-            raise NothingToOverride(outcome.result.gate, _why_not_blocking(outcome))
-        outcomes.append(replace(outcome, blocking=False, overridden=True))
-    missing = set(by_gate) - {o.result.gate for o in decision.outcomes}
-    for gate in sorted(missing):
-        why = (
-            "no freeze window is in force"
-            if gate == FREEZE_GATE
-            else f"{gate} is not a gate of this evaluation"
-        )
-        raise NothingToOverride(gate, why)
+    check_overridable(decision, list(by_gate))
+    outcomes = tuple(
+        replace(o, blocking=False, overridden=True) if o.result.gate in by_gate else o
+        for o in decision.outcomes
+    )
     verdict = Verdict.NO_GO if any(o.blocking for o in outcomes) else Verdict.GO
     return replace(
-        decision,
-        verdict=verdict,
-        outcomes=tuple(outcomes),
-        overrides=(*decision.overrides, *overrides),
+        decision, verdict=verdict, outcomes=outcomes, overrides=(*decision.overrides, *overrides)
     )
 
 
@@ -409,6 +411,7 @@ __all__ = [
     "apply_exceptions",
     "apply_levels",
     "apply_overrides",
+    "check_overridable",
     "collect",
     "decide",
     "evaluate_stage",

@@ -22,7 +22,13 @@ from maturity.breakglass.policy import (
     check_request,
 )
 from maturity.config.types import FREEZE_GATE, Config
-from maturity.engine import Decision, NothingToOverride, Override, apply_overrides
+from maturity.engine import (
+    Decision,
+    NothingToOverride,
+    Override,
+    apply_overrides,
+    check_overridable,
+)
 from maturity.errors import UsageError
 from maturity.github.access import GitHubAccess
 from maturity.subject import Subject
@@ -122,7 +128,7 @@ def authorise(
 def refuse_not_blocking(decision: Decision, request: OverrideRequest) -> None:
     """Every gate asked for must block: otherwise the whole request is refused (exit 2)."""
     try:
-        apply_overrides(decision, [_placeholder(g) for g in request.gates])
+        check_overridable(decision, request.gates)
     except NothingToOverride as exc:
         raise OverrideRefused(
             "nothing_to_override",
@@ -130,12 +136,6 @@ def refuse_not_blocking(decision: Decision, request: OverrideRequest) -> None:
             "override only a gate that blocks this release (see the NO-GO report); "
             "drop the --override for this gate",
         ) from None
-
-
-def _placeholder(gate: str) -> Override:
-    from maturity.core import GateStatus
-
-    return Override(gate, "", "", "", "", GateStatus.FAIL, "", "")
 
 
 @dataclass(frozen=True)
