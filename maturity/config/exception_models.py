@@ -4,16 +4,48 @@ and ``waivers`` (the caps).
 ``StagesFile`` reads these sections as plain data; :class:`ExceptionPolicySpec` validates them
 only when a file has one (``load.py``), so the many files without them never build these
 models. The stages-file schema shows them in place (``maturity._schema_gen``).
+
+The limits, patterns and rules live in ``exception_fast.py`` (plain Python), which ``evaluate``
+runs without these models on a policy that is certainly valid; the models give located errors.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
 
+# the limits and rules are plain constants and functions, shared with the fast path of evaluate
+from maturity.config.exception_fast import (
+    ACTOR_NAME_PATTERN,
+    DEFAULT_MIN_REASON_LENGTH,
+    EXCEPTION_GATE_PATTERN,
+    LEAST_MIN_REASON_LENGTH,
+    MAX_ALLOWED_ACTORS,
+    MAX_ASSIGNEES,
+    MAX_FREEZE_WINDOWS,
+    MAX_LABEL_LENGTH,
+    MAX_LABELS,
+    MAX_REASON_PATTERN_LENGTH,
+    MAX_WAIVER_DAYS,
+    MAX_WINDOW_MESSAGE_LENGTH,
+    MAX_WINDOW_NAME_LENGTH,
+    MOST_MIN_REASON_LENGTH,
+    check_reason_pattern,
+    window_of,
+)
 from maturity.config.models import StageName
-from maturity.config.regex import RegexError, compile_regex
+
+if TYPE_CHECKING:
+    from maturity.config.freeze import FreezeWindow
 
 
 class _Strict(BaseModel):
@@ -23,19 +55,20 @@ class _Strict(BaseModel):
 ActorName = Annotated[
     StrictStr,
     Field(
-        pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$",
+        pattern=ACTOR_NAME_PATTERN,
         description="A GitHub user name, or org/team-slug",
     ),
 ]
 ExceptionGate = Annotated[
-    str, Field(pattern=r"^([a-z][a-z0-9_]{0,63})$", description="A gate name, or freeze")
+    str, Field(pattern=EXCEPTION_GATE_PATTERN, description="A gate name, or freeze")
 ]
 
 
 class WeeklySpec(_Strict):
     """A weekly window: from one weekday and time to the next ``to`` after it (may wrap the week)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, populate_by_name=True)
+    # `from` only: the Python name `from_` is not a key of the file
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     from_: StrictStr = Field(
         alias="from", description="Weekday and 24-hour local time, e.g. 'Fri 16:00'"
@@ -54,8 +87,10 @@ class WeeklySpec(_Strict):
 class FreezeWindowSpec(_Strict):
     """A time in which refs at the listed stages may not ship (NO-GO, code FREEZE_WINDOW)."""
 
-    name: StrictStr = Field(min_length=1, max_length=100)
-    message: StrictStr = Field(default="", max_length=500, description="Shown when it blocks.")
+    name: StrictStr = Field(min_length=1, max_length=MAX_WINDOW_NAME_LENGTH)
+    message: StrictStr = Field(
+        default="", max_length=MAX_WINDOW_MESSAGE_LENGTH, description="Shown when it blocks."
+    )
     stages: list[StageName] = Field(min_length=1, description="The stages the window freezes.")
     start: StrictStr | None = Field(
         default=None, description="ISO 8601 with an explicit offset or Z, e.g. 2026-12-20T00:00:00Z"
@@ -86,40 +121,29 @@ class FreezeWindowSpec(_Strict):
 
     @model_validator(mode="after")
     def _one_form(self) -> FreezeWindowSpec:
-        # only a file with freeze windows pays for the time logic (zoneinfo, its dataclasses)
-        from maturity.config.freeze import absolute_window, weekly_window
-
-        absolute = self.start is not None or self.end is not None
-        weekly = self.weekly is not None or self.timezone is not None
-        if absolute == weekly:
-            raise ValueError(
-                "give either start and end (one window), or weekly and timezone (every week)"
-            )
-        if absolute:
-            if self.start is None or self.end is None:
-                raise ValueError("a one-off window needs both start and end")
-            absolute_window(self.name, self.message, tuple(self.stages), self.start, self.end)
-        else:
-            if self.weekly is None or self.timezone is None:
-                raise ValueError("a weekly window needs both weekly {from, to} and timezone")
-            weekly_window(
-                self.name,
-                self.message,
-                tuple(self.stages),
-                self.weekly.from_,
-                self.weekly.to,
-                self.timezone,
-            )
+        self.window()  # its ValueError says which form is incomplete, or what to fix
         return self
+
+    def window(self) -> FreezeWindow:
+        """The window this entry describes (the validator has built it once already)."""
+        return window_of(
+            self.name,
+            self.message,
+            self.stages,
+            start=self.start,
+            end=self.end,
+            weekly=None if self.weekly is None else (self.weekly.from_, self.weekly.to),
+            timezone=self.timezone,
+        )
 
 
 class FollowUpSpec(_Strict):
     """An applied override opens (or comments on) a GitHub issue with these labels/assignees."""
 
-    labels: list[Annotated[StrictStr, Field(min_length=1, max_length=50)]] = Field(
-        default_factory=list, max_length=20
+    labels: list[Annotated[StrictStr, Field(min_length=1, max_length=MAX_LABEL_LENGTH)]] = Field(
+        default_factory=list, max_length=MAX_LABELS
     )
-    assignees: list[ActorName] = Field(default_factory=list, max_length=10)
+    assignees: list[ActorName] = Field(default_factory=list, max_length=MAX_ASSIGNEES)
 
 
 class BreakGlassSpec(_Strict):
@@ -127,15 +151,17 @@ class BreakGlassSpec(_Strict):
 
     allowed_actors: list[ActorName] = Field(
         min_length=1,
-        max_length=200,
+        max_length=MAX_ALLOWED_ACTORS,
         description="GitHub users (matched case-insensitively) or org/team-slug entries "
         "(checked through the API; needs a token that can read team membership).",
     )
-    min_reason_length: int = Field(default=20, ge=1, le=2000)
+    min_reason_length: StrictInt = Field(
+        default=DEFAULT_MIN_REASON_LENGTH, ge=LEAST_MIN_REASON_LENGTH, le=MOST_MIN_REASON_LENGTH
+    )
     reason_pattern: StrictStr | None = Field(
         default=None,
         min_length=1,
-        max_length=500,
+        max_length=MAX_REASON_PATTERN_LENGTH,
         description="RE2 regular expression that must be found in the reason, "
         "e.g. (INC|CHG)-[0-9]+",
     )
@@ -149,18 +175,13 @@ class BreakGlassSpec(_Strict):
     @field_validator("reason_pattern")
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                compile_regex(value)
-            except RegexError as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
-        return value
+        return None if value is None else check_reason_pattern(value)
 
 
 class WaiverPolicySpec(_Strict):
     """Limits on waivers (``ci/maturity-waivers.yml``)."""
 
-    max_days: dict[StageName, Annotated[int, Field(ge=0, le=3660)]] = Field(
+    max_days: dict[StageName, Annotated[StrictInt, Field(ge=0, le=MAX_WAIVER_DAYS)]] = Field(
         default_factory=dict,
         description="Per stage, the most days a waiver may still run after the evaluation; "
         "a longer one does not count there (WAIVER_TOO_LONG).",
@@ -172,7 +193,7 @@ class ExceptionPolicySpec(_Strict):
 
     freeze_windows: list[FreezeWindowSpec] = Field(
         default_factory=list,
-        max_length=200,
+        max_length=MAX_FREEZE_WINDOWS,
         description="Times in which refs at the listed stages may not ship.",
     )
     break_glass: BreakGlassSpec | None = Field(

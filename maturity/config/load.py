@@ -37,7 +37,7 @@ from maturity.core import Level
 from maturity.errors import ConfigError
 
 if TYPE_CHECKING:
-    from maturity.config.exception_models import ExceptionPolicySpec
+    from maturity.config.exception_fast import TrustedPolicy
     from maturity.config.models import StagesFile
 
 BUILTIN_SOURCE = "built-in defaults"
@@ -51,7 +51,7 @@ def _build(
     levels: dict[str, dict[str, Level]],
     *,
     builtin: bool,
-    policy: ExceptionPolicySpec | None = None,
+    policy: TrustedPolicy | None = None,
 ) -> Config:
     stages = {
         name: Stage(name, spec.description, order, levels[name], spec.extends)
