@@ -451,6 +451,7 @@ def test_a_waived_gate_does_not_block_and_is_not_a_pass(ws: Path) -> None:
     assert data["summary"]["passed"] == 4
     markdown = (ws / "dist" / "maturity" / "maturity-eval.md").read_text(encoding="utf-8")
     assert "## Waivers" in markdown
+    assert "no required gate blocks (1 waived: see below)." in markdown
 
 
 @pytest.mark.parametrize(

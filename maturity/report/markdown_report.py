@@ -245,6 +245,13 @@ def _config_warnings(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _exceptions_note(report: dict[str, Any]) -> str:
+    """`` (1 waived, 2 overridden: see below)`` on a GO that exceptions let through."""
+    summary = report["summary"]
+    parts = [f"{summary[key]} {key}" for key in ("waived", "overridden") if summary.get(key)]
+    return f" ({', '.join(parts)}: see below)" if parts else ""
+
+
 class MarkdownReportWriter(ReportWriter):
     format = ReportFormat.MARKDOWN
     filename = "maturity-eval.md"
@@ -257,7 +264,8 @@ class MarkdownReportWriter(ReportWriter):
         subject = report["subject"]
         stage = report["stage"]["name"]
         if go:
-            headline = f"{md_code(subject['ref_name'])} may ship at stage {md_code(stage)}: no required gate blocks."
+            headline = f"{md_code(subject['ref_name'])} may ship at stage {md_code(stage)}: no required gate blocks"
+            headline += _exceptions_note(report) + "."
         else:
             headline = (
                 f"{md_code(subject['ref_name'])} may not ship at stage {md_code(stage)}: "
