@@ -311,6 +311,10 @@ def test_override_flags_that_make_no_sense_are_usage_errors(
 # -- audit log -------------------------------------------------------------------------------
 
 
+#: an override of promotion_guard on a day with no freeze window
+OVERRIDE_GUARD = ("--now", OPEN, "--override", "promotion_guard", "--reason", REASON)
+
+
 def audit_lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -365,19 +369,7 @@ def test_each_run_appends_a_chained_line_with_the_reports_digests(ws: Path, tmp_
 def test_a_refused_override_is_recorded(ws: Path, tmp_path: Path) -> None:
     log = tmp_path / "audit.jsonl"
     fail_checks(ws)
-    result, _ = evaluate(
-        ws,
-        "v1.2.3",
-        "--now",
-        OPEN,
-        "--override",
-        "promotion_guard",
-        "--reason",
-        REASON,
-        "--audit-log",
-        str(log),
-        actor="mallory",
-    )
+    result, _ = evaluate(ws, "v1.2.3", *OVERRIDE_GUARD, "--audit-log", str(log), actor="mallory")
     assert result.code == 2
     [line] = audit_lines(log)
     assert line["event"] == "refusal"
@@ -392,18 +384,7 @@ def test_a_run_that_cannot_record_its_line_gives_no_verdict(ws: Path, tmp_path: 
     log = tmp_path / "a-folder"
     log.mkdir()
     fail_checks(ws)
-    result, _ = evaluate(
-        ws,
-        "v1.2.3",
-        "--now",
-        OPEN,
-        "--override",
-        "promotion_guard",
-        "--reason",
-        REASON,
-        "--audit-log",
-        str(log),
-    )
+    result, _ = evaluate(ws, "v1.2.3", *OVERRIDE_GUARD, "--audit-log", str(log))
     assert result.code == 2
     assert "GO" not in result.stdout
     assert not (ws / "dist").exists()
