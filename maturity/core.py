@@ -7,6 +7,7 @@ config, sources, kinds, the engine and the reports can all use it without import
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 from collections.abc import Mapping
@@ -129,3 +130,9 @@ class GateInputs:
     @property
     def records(self) -> tuple[EvidenceRecord, ...]:
         return tuple(f.record for f in self.files if f.record is not None)
+
+
+def utc_timestamp(when: dt.datetime) -> str:
+    """*when* as the reports and the audit log write times: ISO 8601 in UTC, to the second,
+    with ``Z`` (``2026-12-24T10:00:00Z``)."""
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

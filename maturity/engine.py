@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from maturity.config.types import FREEZE_GATE, GateSpec, Stage
-from maturity.core import GateInputs, GateResult, GateStatus, Level, Verdict
+from maturity.core import GateInputs, GateResult, GateStatus, Level, Verdict, utc_timestamp
 from maturity.evidence.files import collect_files
 from maturity.kinds import load_kind
 from maturity.kinds.interface import GateKind, RunContext
@@ -240,28 +240,31 @@ def freeze_result(hit: FreezeHit) -> GateResult:
         details={
             "window": window.name,
             "schedule": window.describe(),
-            "started_utc": _utc(hit.started_utc),
-            "ends_utc": _utc(hit.ends_utc),
+            "started_utc": utc_timestamp(hit.started_utc),
+            "ends_utc": utc_timestamp(hit.ends_utc),
             "ends_local": hit.ends_local.isoformat(),
         },
     )
 
 
-def _utc(when: dt.datetime) -> str:
-    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def apply_exceptions(
-    stage: Stage, results: Mapping[str, GateResult], exceptions: Exceptions | None
+    results: Mapping[str, GateResult], exceptions: Exceptions | None
 ) -> tuple[dict[str, GateResult], tuple[WaiverUse, ...]]:
-    """Waivers change results here, and only here, whatever the gates' kinds."""
-    if exceptions is None or exceptions.waivers is None:
+    """Waivers change results here, and only here, whatever the gates' kinds; a freeze window
+    in force comes first, as the blocking pseudo-gate ``freeze``."""
+    if exceptions is None:
         return dict(results), ()
-    from maturity.waivers.apply import apply_waivers
+    changed: dict[str, GateResult] = dict(results)
+    uses: tuple[WaiverUse, ...] = ()
+    if exceptions.waivers is not None:
+        from maturity.waivers.apply import apply_waivers
 
-    return apply_waivers(
-        results, exceptions.waivers, now=exceptions.now, max_days=exceptions.waiver_max_days
-    )
+        changed, uses = apply_waivers(
+            results, exceptions.waivers, now=exceptions.now, max_days=exceptions.waiver_max_days
+        )
+    if exceptions.freeze is not None:
+        changed = {FREEZE_GATE: freeze_result(exceptions.freeze), **changed}
+    return changed, uses
 
 
 class NothingToOverride(ValueError):
@@ -392,12 +395,11 @@ def evaluate_stage(
     for job in jobs:
         assert job.result is not None  # noqa: S101 - run_kinds gives every job a result
         results[job.spec.name] = job.result
-    results, waivers = apply_exceptions(stage, results, exceptions)
-    ordered = {name: results[name] for name in gates}
-    freeze = exceptions.freeze if exceptions is not None else None
-    if freeze is not None:
-        ordered = {FREEZE_GATE: freeze_result(freeze), **ordered}
+    results, waivers = apply_exceptions(results, exceptions)
+    first = (FREEZE_GATE,) if FREEZE_GATE in results else ()
+    ordered = {name: results[name] for name in (*first, *gates)}
     decision = decide(apply_levels(stage, gates, ordered))
+    freeze = exceptions.freeze if exceptions is not None else None
     return replace(decision, freeze=freeze, waivers=waivers)
 
 

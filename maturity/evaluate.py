@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from maturity.config.resolver import resolve, stronger_later_match
 from maturity.config.types import Config, Stage
-from maturity.core import Level
+from maturity.core import Level, utc_timestamp
 from maturity.engine import Decision, EvidencePlan, Exceptions, evaluate_stage
 from maturity.errors import ConfigError, UsageError
 from maturity.github.access import access_from_env
@@ -68,8 +68,9 @@ class Refusal:
 
     @property
     def gates(self) -> tuple[str, ...]:
-        freeze = ("freeze",) if self.options.override_freeze else ()
-        return (*dict.fromkeys(self.options.overrides), *freeze)
+        from maturity.overrides import overridden_names  # loaded already: only it refuses
+
+        return overridden_names(self.options.overrides, self.options.override_freeze)
 
     @property
     def reason(self) -> str:
@@ -338,9 +339,9 @@ def run_evaluate(options: EvaluateOptions, env: Mapping[str, str]) -> tuple[Repo
     if glass is not None:
         with refusal.recorded():
             decision, failures = glass.finish(decision, subject, dt.datetime.now(dt.UTC))
-    clock = Clock(_iso_utc(now), "--now" if clock_set else "system clock")
+    clock = Clock(utc_timestamp(now), "--now" if clock_set else "system clock")
     report = Report(
-        _iso_utc(dt.datetime.now(dt.UTC)),
+        utc_timestamp(dt.datetime.now(dt.UTC)),
         subject,
         config,
         resolution,
@@ -358,7 +359,3 @@ def _active_freeze(config: Config, stage: str, now: dt.datetime) -> FreezeHit | 
     from maturity.config.freeze import active_freeze
 
     return active_freeze(config.freeze_windows, stage, now)
-
-
-def _iso_utc(when: dt.datetime) -> str:
-    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -22,6 +22,7 @@ from maturity.breakglass.policy import (
     check_request,
 )
 from maturity.config.types import FREEZE_GATE, Config
+from maturity.core import utc_timestamp
 from maturity.engine import (
     Decision,
     NothingToOverride,
@@ -56,6 +57,14 @@ class OverrideFailure:
     why: str
 
 
+def overridden_names(gates: Sequence[str], override_freeze: bool) -> tuple[str, ...]:
+    """``--override`` gates, each once, then ``freeze`` for ``--override-freeze``."""
+    names = list(dict.fromkeys(gates))
+    if override_freeze and FREEZE_GATE not in names:
+        names.append(FREEZE_GATE)
+    return tuple(names)
+
+
 def requested(
     config: Config,
     gates: Sequence[str],
@@ -64,9 +73,7 @@ def requested(
     actor: str | None,
 ) -> OverrideRequest | None:
     """The request from the flags, or None when nothing is asked; unknown gates are usage errors."""
-    names = list(dict.fromkeys(gates))
-    if override_freeze and FREEZE_GATE not in names:
-        names.append(FREEZE_GATE)
+    names = overridden_names(gates, override_freeze)
     if not names:
         if reason is not None:
             raise UsageError(
@@ -155,7 +162,7 @@ def apply(
     """Apply the authorised overrides, each after its follow-up issue (when configured) is
     filed; one whose follow-up fails keeps blocking, and the report says why. *now* is when
     the override happened (the real time, even when ``--now`` sets the judging clock)."""
-    at = now.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    at = utc_timestamp(now)
     applied: list[Override] = []
     failures: list[OverrideFailure] = []
     policy = context.config.break_glass

@@ -13,15 +13,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from maturity import __version__
+from maturity.core import utc_timestamp
 from maturity.subject import Subject
 
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _utc(when: dt.datetime) -> str:
-    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def decision_entry(report: Mapping[str, Any], files: Mapping[str, str]) -> dict[str, Any]:
@@ -106,7 +103,7 @@ def refusal_entry(
 ) -> dict[str, Any]:
     """The line of a refused override: no verdict, the rule that refused it, and why."""
     return {
-        "at": _utc(dt.datetime.now(dt.UTC)),
+        "at": utc_timestamp(dt.datetime.now(dt.UTC)),
         "event": "refusal",
         "tool": {"name": "maturity", "version": __version__},
         "subject": {
@@ -120,7 +117,7 @@ def refusal_entry(
         },
         "stage": stage,
         "verdict": None,
-        "clock": {"now": _utc(now), "set": clock_set},
+        "clock": {"now": utc_timestamp(now), "set": clock_set},
         "overrides": [
             {
                 "gate": gate,

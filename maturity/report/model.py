@@ -6,7 +6,6 @@ terminal renderings are drawn from the same structure so they cannot disagree wi
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -109,14 +108,13 @@ class Report:
         if hit is None:
             return None
         freeze = self.decision.outcome("freeze")
+        if freeze is None:  # the engine adds the pseudo-gate whenever a window is in force
+            return None
+        # the window's facts as the pseudo-gate's details give them, said once
         return {
-            "window": hit.window.name,
+            **freeze.result.details,
             "message": hit.window.message,
-            "schedule": hit.window.describe(),
-            "started_utc": _utc(hit.started_utc),
-            "ends_utc": _utc(hit.ends_utc),
-            "ends_local": hit.ends_local.isoformat(),
-            "overridden": bool(freeze and freeze.overridden),
+            "overridden": freeze.overridden,
         }
 
     def _waivers(self) -> dict[str, Any] | None:
@@ -147,10 +145,6 @@ def verdict_line(verdict: str, overrides: int) -> str:
     if verdict == "GO" and overrides:
         return f"GO (break glass: {overrides} override(s))"
     return verdict
-
-
-def _utc(when: dt.datetime) -> str:
-    return str(when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"))
 
 
 def _clock(clock: Clock | None, generated_at: str) -> dict[str, str]:
