@@ -53,12 +53,6 @@ class Skipped:
     why: str
 
 
-@dataclass(frozen=True)
-class ReadLog:
-    entries: tuple[LoggedEntry, ...]
-    skipped: tuple[Skipped, ...]
-
-
 def iter_log(path: Path) -> Iterator[LoggedEntry | Skipped]:
     """Each line of the log at *path*, in order: the object it holds, or why it has none.
 
@@ -78,25 +72,9 @@ def iter_log(path: Path) -> Iterator[LoggedEntry | Skipped]:
                     yield Skipped(number, "empty" if not item else f"not a JSON object: {exc}")
 
 
-def read_log(path: Path) -> ReadLog:
-    """Every line of the log at *path* that holds a JSON object; the others in ``skipped``."""
-    entries: list[LoggedEntry] = []
-    skipped: list[Skipped] = []
-    for item in iter_log(path):
-        if isinstance(item, LoggedEntry):
-            entries.append(item)
-        else:
-            skipped.append(item)
-    return ReadLog(tuple(entries), tuple(skipped))
-
-
-def render_log(entries: Iterable[LoggedEntry], format: str) -> str:
-    """*entries* in *format* (one of :data:`FORMATS`), ending with a newline."""
-    return "".join(iter_render(entries, format))
-
-
 def iter_render(entries: Iterable[LoggedEntry], format: str) -> Iterator[str]:
-    """:func:`render_log` in pieces, taking *entries* one at a time as it goes."""
+    """*entries* in *format* (one of :data:`FORMATS`), in pieces whose whole ends with a
+    newline, taking the entries one at a time as it goes (a log of any size streams through)."""
     return _RENDERERS[format](iter(entries))
 
 
