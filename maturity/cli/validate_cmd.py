@@ -7,7 +7,8 @@ The waivers file is ``--waivers``, or ``ci/maturity-waivers.yml`` when it exists
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -169,19 +170,14 @@ def _base_waivers(options: ValidateOptions, file: str) -> WaiverSet | None:
     return None
 
 
-class _temporary:  # used as a context manager, like a function
-    """A temporary file holding *data*, named like *file* (messages show the display name)."""
+@contextmanager
+def _temporary(data: bytes, file: str) -> Iterator[Path]:
+    """A temporary file holding *data* (a file's version from git), named like *file*, so it
+    is read by the same bounded readers as any file (messages show the display name)."""
+    import tempfile
+    from pathlib import Path
 
-    def __init__(self, data: bytes, file: str) -> None:
-        import tempfile
-        from pathlib import Path
-
-        self._dir = tempfile.TemporaryDirectory(prefix="maturity-base-")
-        self.path = Path(self._dir.name) / Path(file).name
-        self.path.write_bytes(data)
-
-    def __enter__(self) -> Path:
-        return self.path
-
-    def __exit__(self, *_exc: object) -> None:
-        self._dir.cleanup()
+    with tempfile.TemporaryDirectory(prefix="maturity-base-") as folder:
+        path = Path(folder) / Path(file).name
+        path.write_bytes(data)
+        yield path
