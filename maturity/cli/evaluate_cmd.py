@@ -10,10 +10,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from maturity.cli.exit_codes import EXIT_GO, EXIT_NO_GO
 from maturity.cli.output import err, out
+
+if TYPE_CHECKING:
+    from maturity.cli.options import EvaluateCommandOptions
+    from maturity.report.publish import Destination
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -21,11 +25,10 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
     from maturity.cli.options import evaluate_options
     from maturity.evaluate import RefusedRun, run_evaluate
-    from maturity.report.atomic import check_output_folder
-    from maturity.report.publish import Destination, Streams, publish
+    from maturity.report.publish import Streams, publish
 
     options = evaluate_options(args)
-    check_output_folder(options.output_dir)  # at once: a wrong --output-dir fails before a --wait
+    destination = _destination(options)  # at once: a wrong --output-dir fails before a --wait
     environment = dict(env)  # one snapshot for the decision and its outputs
     log = options.audit_log
     try:
@@ -36,12 +39,45 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         raise
     if log is not None:
         report = replace(report, audit_log=str(log))
-    destination = Destination(options.output_dir, options.stdout_format)
     record = None if log is None else _recorder(log)
     published = publish(
         report, note, destination, environment, Streams(out, err), before_write=record
     )
     return EXIT_GO if published.verdict == "GO" else EXIT_NO_GO
+
+
+def _destination(options: EvaluateCommandOptions) -> Destination:
+    """Where each report goes: ``--output-json``/``--output-md`` if given, else ``--output-dir``.
+
+    Every place is checked now, before anything is judged or written; two reports that would
+    land on one file are refused.
+    """
+    import os
+
+    from maturity.errors import UsageError
+    from maturity.report.atomic import Target, check_file_target, check_output_folder
+    from maturity.report.interface import ReportFormat
+    from maturity.report.publish import Destination
+
+    own: dict[ReportFormat, tuple[Path, str]] = {}
+    for fmt, path, flag in (
+        (ReportFormat.JSON, options.output_json, "--output-json"),
+        (ReportFormat.MARKDOWN, options.output_md, "--output-md"),
+    ):
+        if path is not None:
+            check_file_target(path, flag)
+            own[fmt] = (path, flag)
+    destination = Destination(options.output_dir, options.stdout_format, own)
+    targets: list[Target] = [destination.target(fmt, "") for fmt in ReportFormat]
+    if any(t.flag == "--output-dir" for t in targets):
+        check_output_folder(options.output_dir)
+    first, second = targets
+    if os.path.realpath(first.path) == os.path.realpath(second.path):
+        raise UsageError(
+            f"both reports would be written to {first.path} ({first.flag}, {second.flag})",
+            "give the JSON and the Markdown report paths of their own",
+        )
+    return destination
 
 
 def _recorder(log: Path) -> Any:

@@ -47,15 +47,18 @@ class EvaluateCommandOptions:
     output_dir: Path
     stdout_format: str
     audit_log: Path | None = None
+    output_json: Path | None = None  # --output-json FILE: the JSON report's own path
+    output_md: Path | None = None  # --output-md FILE: the Markdown report's own path
 
 
 def evaluate_options(args: argparse.Namespace) -> EvaluateCommandOptions:
     from maturity.evaluate import EvaluateOptions
 
-    evidence = tuple(gate_path(pair) for pair in args.evidence)
+    evidence = evidence_pairs(args)
     config = config_choice(args)
+    file = policy_or_config(args.policy, config)
     run = EvaluateOptions(
-        config=config.file,
+        config=file,
         builtin_config=config.builtin,
         ref=args.ref,
         tag=args.tag,
@@ -74,7 +77,62 @@ def evaluate_options(args: argparse.Namespace) -> EvaluateCommandOptions:
     audit_log = Path(args.audit_log) if args.audit_log is not None else None
     if args.audit_log is not None and not args.audit_log.strip():
         raise UsageError("--audit-log is empty", "give the path of the audit log file")
-    return EvaluateCommandOptions(run, Path(args.output_dir), args.format, audit_log)
+    return EvaluateCommandOptions(
+        run,
+        Path(args.output_dir),
+        args.format,
+        audit_log,
+        output_json=_report_path("--output-json", args.output_json),
+        output_md=_report_path("--output-md", args.output_md),
+    )
+
+
+def policy_or_config(policy: str | None, config: ConfigChoice) -> str | None:
+    """``--policy FILE`` (the TypeScript evaluator's flag) is ``--config FILE``; giving it with
+    ``--config`` or ``--builtin-config`` is refused, as those two are together."""
+    if policy is None:
+        return config.file
+    other = (
+        "--config" if config.file is not None else "--builtin-config" if config.builtin else None
+    )
+    if other is not None:
+        raise UsageError(
+            f"give --policy or {other}, not both",
+            "drop one of them (--policy FILE is an alias of --config FILE)",
+        )
+    return policy
+
+
+def evidence_pairs(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
+    """``--evidence GATE=PATH`` pairs, then one per gate alias given (``--promotion-guard FILE``
+    is ``--evidence promotion_guard=FILE``); an alias and ``--evidence`` for one gate is refused."""
+    from maturity.cli.parser import ALIAS_GATES
+
+    pairs = [gate_path(pair) for pair in args.evidence]
+    named = {name for name, _ in pairs}
+    for flag, gate in ALIAS_GATES.items():
+        path = getattr(args, f"alias_{gate}")
+        if path is None:
+            continue
+        if not path.strip():
+            raise UsageError(
+                f"{flag} is empty", "give the evidence file's path, relative to the workspace"
+            )
+        if gate in named:
+            raise UsageError(
+                f"give {flag} FILE or --evidence {gate}=PATH, not both",
+                f"drop one of them ({flag} FILE is an alias of --evidence {gate}=FILE)",
+            )
+        pairs.append((gate, path))
+    return tuple(pairs)
+
+
+def _report_path(flag: str, value: str | None) -> Path | None:
+    if value is None:
+        return None
+    if not value.strip():
+        raise UsageError(f"{flag} is empty", f"give {flag} the path of the report file to write")
+    return Path(value)
 
 
 def now_option(value: str | None) -> datetime.datetime | None:

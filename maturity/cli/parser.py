@@ -44,6 +44,31 @@ def _config_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+#: ``--promotion-guard`` -> ``promotion_guard``: the gate each of evaluate's gate aliases names
+ALIAS_GATES = {"--" + gate.replace("_", "-"): gate for gate in BUILTIN_GATE_NAMES}
+_ALIAS_NOTE = "(the TypeScript evaluator's flag; see docs/migrating.md)"
+
+
+def _typescript_aliases(ev: argparse.ArgumentParser) -> None:
+    """The TypeScript evaluator's flags, so a workflow step written for it keeps working."""
+    group = ev.add_argument_group("aliases for the TypeScript evaluator's flags")
+    group.add_argument("--policy", metavar="FILE", help=f"alias of --config FILE {_ALIAS_NOTE}")
+    for flag, gate in ALIAS_GATES.items():
+        group.add_argument(
+            flag,
+            metavar="FILE",
+            dest=f"alias_{gate}",
+            help=f"alias of --evidence {gate}=FILE {_ALIAS_NOTE}",
+        )
+    for flag, what in (("--output-json", "JSON"), ("--output-md", "Markdown")):
+        group.add_argument(
+            flag,
+            metavar="FILE",
+            help=f"alias of --output-dir for the {what} report alone: write it to FILE, "
+            f"relative to the current directory {_ALIAS_NOTE}",
+        )
+
+
 def _audit_parser(
     sub: argparse._SubParsersAction[_Parser], fmt: type[argparse.HelpFormatter]
 ) -> None:
@@ -215,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--format", choices=("text", "json"), default="text", help="what to print on stdout"
     )
+    _typescript_aliases(ev)
 
     rs = sub.add_parser(
         "resolve",

@@ -7,7 +7,15 @@ is touched.
 Renaming two files is two steps, so two runs writing into one folder at once could interleave
 them and leave one run's JSON beside another run's Markdown. The renames of a set of files are
 therefore done under an exclusive ``flock`` on a lock file in the folder
-(:data:`LOCK_NAME`); whichever run takes the lock last leaves both of its files.
+(:data:`LOCK_NAME`); whichever run takes the lock last leaves both of its files. The files of
+a set may lie in different folders (``evaluate --output-json``/``--output-md``): the renames
+are then done under the lock of every folder involved, taken in one order (sorted real paths)
+by every run, so two runs never wait for each other's second lock.
+
+Writing is two steps (:func:`staged_files`, then :meth:`StagedFiles.commit`) so that a caller
+can do its own last step between them (``evaluate`` appends the audit line there): every file
+has then been written in full, under its temporary name, before anything is recorded or
+replaced.
 
 Why a lock rather than "write the pair into a fresh folder and swap it in": the reports live at
 fixed names inside a folder the user names (``--output-dir``), often beside other files. POSIX
@@ -32,7 +40,8 @@ import fcntl
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from maturity.errors import OutputError
@@ -80,6 +89,28 @@ def check_output_folder(directory: Path, flag: str = "--output-dir") -> None:
     )
 
 
+def check_file_target(path: Path, flag: str) -> None:
+    """Raise ``OutputError`` if the file *path* (given as *flag*) cannot be one: it is a folder,
+    or its folder is a file or lies under one. Creates nothing, like :func:`check_output_folder`."""
+    if path.is_dir():
+        raise OutputError(f"{flag} {path} is a folder", f"give {flag} the path of a file")
+    culprit = not_a_folder(path.parent)
+    if culprit is not None:
+        raise OutputError(
+            f"{flag} {path} cannot be written: {culprit} is {describe(culprit)}",
+            f"pass a {flag} whose folders are folders, or move {culprit} away",
+        )
+
+
+@dataclass(frozen=True)
+class Target:
+    """One file of a set: its final path, its text, and the option that named its folder."""
+
+    path: Path
+    text: str
+    flag: str = "--output-dir"
+
+
 def write_atomically(
     directory: Path,
     files: dict[str, str],
@@ -91,7 +122,102 @@ def write_atomically(
 
     *flag* names the option the folder came from, for messages.
     """
+    targets = [Target(directory / name, text, flag) for name, text in files.items()]
+    with staged_files(targets, lock_wait=lock_wait) as staged:
+        return staged.commit()
+
+
+class StagedFiles:
+    """A set of files written under temporary names beside their final ones; :meth:`commit`
+    renames them all into place (under the lock of every folder involved)."""
+
+    def __init__(self, staged: list[tuple[str, Target]], lock_wait: float) -> None:
+        self._staged = staged
+        self._lock_wait = lock_wait
+        self.committed = False
+
+    def commit(self) -> list[Path]:
+        """Rename every file into place; return the final paths, in the order given."""
+        # each folder once (a folder reached through a symlink too: two flocks on one file from
+        # one process would wait for each other), in one order for every run: no deadlock
+        folders = {t.path.parent.resolve(): t for _, t in self._staged}
+        needed = len(self._staged) > 1
+        try:
+            with contextlib.ExitStack() as locks:
+                for folder in sorted(folders):
+                    flag = folders[folder].flag
+                    locks.enter_context(
+                        _renames_locked(folders[folder].path.parent, needed, self._lock_wait, flag)
+                    )
+                for tmp, target in self._staged:
+                    os.replace(tmp, target.path)
+        except OSError as exc:
+            first = self._staged[0][1]
+            raise OutputError(
+                f"cannot write reports to {first.path.parent}: {exc.strerror or exc}",
+                f"check free space and permissions of {first.flag}",
+            ) from None
+        self.committed = True
+        return [target.path for _, target in self._staged]
+
+
+@contextlib.contextmanager
+def staged_files(
+    targets: Sequence[Target], *, lock_wait: float = LOCK_WAIT_SECONDS
+) -> Iterator[StagedFiles]:
+    """Check every target's folder (creating it), write each file under a temporary name, and
+    yield the set; leaving without :meth:`StagedFiles.commit` (an error, an interrupt) removes
+    the temporary files and the folders this created, so nothing is left behind.
+
+    Every place is written to before any final name is touched: a set that cannot be written
+    whole fails here, with nothing replaced.
+    """
+    finals = [os.path.realpath(t.path) for t in targets]
+    if len(set(finals)) != len(finals):
+        raise OutputError(
+            "two report files would be written to the same path",
+            "give each report a path of its own",
+        )
+    created: list[Path] = []
+    staged: list[tuple[str, Target]] = []
+    result = StagedFiles(staged, lock_wait)
+    try:
+        for target in targets:
+            _prepare_folder(target, created)
+        for target in targets:
+            folder = target.path.parent
+            try:
+                fd, tmp = tempfile.mkstemp(
+                    prefix=f".{target.path.name}.", suffix=".tmp", dir=folder
+                )
+                staged.append((tmp, target))
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(target.text)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.chmod(tmp, 0o644)
+            except (OSError, UnicodeError) as exc:  # UnicodeError: text UTF-8 cannot encode
+                raise OutputError(
+                    f"cannot write reports to {folder}: {getattr(exc, 'strerror', None) or exc}",
+                    f"check free space and permissions of {target.flag}",
+                ) from None
+        yield result
+    finally:
+        if not result.committed:
+            for tmp, _ in staged:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+            for folder in reversed(created):  # deepest first; one another run filled stays
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+
+
+def _prepare_folder(target: Target, created: list[Path]) -> None:
+    """Create *target*'s folder (noting each folder made, outermost first); refuse a final name
+    that is a folder."""
+    directory, flag = target.path.parent, target.flag
     check_output_folder(directory, flag)
+    missing = [p for p in (directory, *directory.parents) if not p.exists()]
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -99,37 +225,9 @@ def write_atomically(
             f"cannot create the output folder {directory}: {exc.strerror}",
             f"pass a writable {flag}",
         ) from None
-    for name in files:
-        if (directory / name).is_dir():
-            raise OutputError(
-                f"{directory / name} is a folder", f"remove it or pass another {flag}"
-            )
-    staged: list[tuple[str, Path]] = []
-    done = False
-    try:
-        for name, text in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-            staged.append((tmp, directory / name))
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-        with _renames_locked(directory, len(staged) > 1, lock_wait, flag):
-            for tmp, final in staged:
-                os.replace(tmp, final)
-        done = True
-    except (OSError, UnicodeError) as exc:  # UnicodeError: text the UTF-8 codec cannot encode
-        raise OutputError(
-            f"cannot write reports to {directory}: {getattr(exc, 'strerror', None) or exc}",
-            f"check free space and permissions of {flag}",
-        ) from None
-    finally:
-        if not done:  # an error, or an interrupt: no temporary file stays behind
-            for tmp, _ in staged:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
-    return [final for _, final in staged]
+    created.extend(p for p in reversed(missing) if p not in created)
+    if target.path.is_dir():
+        raise OutputError(f"{target.path} is a folder", f"remove it or pass another {flag}")
 
 
 @contextlib.contextmanager

@@ -1,7 +1,8 @@
 """Everything ``evaluate`` does with a decided report: the steps after the verdict.
 
 redact -> render each file's format with its writer (:data:`~maturity.report.writers.WRITERS`)
--> write the files as one (``atomic.py``) -> print -> under GitHub Actions: annotations, job
+-> stage the files (``atomic.py``) -> the caller's last step (the audit line) -> put the files
+in place as one -> print -> under GitHub Actions: annotations, job
 summary and step outputs.
 
 Every output target is checked before anything is written: the runner's files are opened first
@@ -13,14 +14,14 @@ as an error, but never turns the verdict into "no verdict".
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from maturity.errors import OutputError
 from maturity.github_actions import RunnerFiles, annotations_for, command, in_actions
-from maturity.report.atomic import write_atomically
+from maturity.report.atomic import Target, staged_files
 from maturity.report.console import render_console
 from maturity.report.interface import ReportFormat
 from maturity.report.model import Report
@@ -46,10 +47,23 @@ class Streams:
 @dataclass(frozen=True)
 class Destination:
     """Where the reports go, and what stdout shows: ``text`` (a summary) or ``json`` (the JSON
-    report itself; annotations then go to stderr, which the runner reads alike)."""
+    report itself; annotations then go to stderr, which the runner reads alike).
+
+    Each report goes to *output_dir* under its writer's file name, unless *paths* names its
+    own file: format -> (path, the option that named it, for messages).
+    """
 
     output_dir: Path
     stdout_format: str = "text"
+    paths: Mapping[ReportFormat, tuple[Path, str]] = field(default_factory=dict)
+
+    def target(self, fmt: ReportFormat, text: str) -> Target:
+        """Where the report of format *fmt* is written, with its *text*."""
+        path, flag = self.paths.get(fmt) or (
+            self.output_dir / writer_for(fmt).filename,
+            "--output-dir",
+        )
+        return Target(path, text, flag)
 
 
 @dataclass(frozen=True)
@@ -58,8 +72,9 @@ class Published:
     paths: Mapping[ReportFormat, str]  # each written report file
 
 
-#: called with the report as data and each file's name and text, after rendering and before
-#: anything is written; returns extra step outputs. Raising stops the run with nothing written.
+#: called with the report as data and each file's name and text, once every file is staged and
+#: before any is put in place; returns extra step outputs. Raising stops the run with nothing
+#: written (the staged files and the folders made for them are removed).
 BeforeWrite = Callable[[Mapping[str, Any], Mapping[str, str]], Mapping[str, str]]
 
 
@@ -75,15 +90,17 @@ def publish(
     """Write, print and hand to GitHub Actions the *report*; *note* is a line for people.
 
     *before_write* (the audit log) runs once the runner's files are open and the reports are
-    rendered, before any of them is written.
+    written under temporary names, before any of them is put in place. The audit line names
+    each report by its writer's file name (``maturity-eval.json``), wherever it was written.
     """
     data = redacted(report, env)
     rendered = {fmt: writer_for(fmt).render(data) for fmt in REPORT_FILES}
     files = {writer_for(fmt).filename: text for fmt, text in rendered.items()}
     actions = in_actions(env)
-    with RunnerFiles(env if actions else {}) as runner:
+    targets = [destination.target(fmt, text) for fmt, text in rendered.items()]
+    with RunnerFiles(env if actions else {}) as runner, staged_files(targets) as staged:
         extra = dict(before_write(data, files)) if before_write is not None else {}
-        written = write_atomically(destination.output_dir, files)
+        written = staged.commit()
         paths = {fmt: str(path) for fmt, path in zip(rendered, written, strict=True)}
         if note:
             streams.err(f"maturity: note: {note}\n")
