@@ -6,7 +6,7 @@ name).
 
 - ``parser.py``: the grammar (flags, help, usage); ``options.py``: each command's options.
 - ``evaluate_cmd.py``, ``resolve_cmd.py``, ``validate_cmd.py``, ``audit_cmd.py``,
-  ``init_cmd.py``, ``schema_cmd.py``: the commands (``base_ref.py``: validate's base from
+  ``init_cmd.py``, ``schema_cmd.py``, ``migrate_cmd.py``: the commands (``base_ref.py``: validate's base from
   git); ``output.py``: every printed line.
 """
 
@@ -70,6 +70,10 @@ def _command(name: str) -> Command:
         from maturity.cli import audit_cmd
 
         return audit_cmd.run
+    if name == "migrate":
+        from maturity.cli import migrate_cmd
+
+        return migrate_cmd.run
     from maturity.cli import schema_cmd
 
     return schema_cmd.run

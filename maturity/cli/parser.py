@@ -352,4 +352,54 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("which", choices=("config", "evidence", "report", "waivers"))
 
     _audit_parser(sub, fmt)
+    _migrate_parser(sub, fmt)
     return parser
+
+
+def _migrate_parser(
+    sub: argparse._SubParsersAction[_Parser], fmt: type[argparse.HelpFormatter]
+) -> None:
+    """``maturity migrate [FILE] [--write | --output OUT] [--ref REF ...]``."""
+    mg = sub.add_parser(
+        "migrate",
+        help="convert the TypeScript evaluator's stages file to this format, checked",
+        usage="%(prog)s [FILE] [--write | --output OUT] [--ref REF ...]",
+        description="Read a stages file of the TypeScript evaluator (no version; each pattern a "
+        "JavaScript regular expression found anywhere in the ref name; PILOT when none "
+        "matches) and print a version 1 file of the same meaning: regex mappings that match "
+        "the whole name, the stages and levels kept, an explicit catch-all for the old "
+        "fallback, and examples. Before printing, it resolves the typical tags and branches "
+        "and every --ref both ways; if any would change stage, it lists them and writes "
+        "nothing. Notes and the check's summary go to stderr.",
+        epilog="""exit codes:
+  0  migrated: every ref checked resolves to the same stage both ways
+  1  some ref would change stage (listed); nothing printed or written
+  2  usage error, or FILE cannot be read, is already migrated, or holds a pattern or stage
+     that cannot be kept (the message names the line and the fix)""",
+        formatter_class=fmt,
+    )
+    mg.add_argument(
+        "file",
+        nargs="?",
+        default="ci/maturity-stages.yml",
+        metavar="FILE",
+        help="the old stages file, relative to the current directory "
+        "(default: ci/maturity-stages.yml)",
+    )
+    where = mg.add_mutually_exclusive_group()
+    where.add_argument(
+        "--write",
+        action="store_true",
+        help="replace FILE with the migrated file (atomically; no backup: git has the old one)",
+    )
+    where.add_argument(
+        "--output", metavar="OUT", help="write the migrated file to OUT instead of stdout"
+    )
+    mg.add_argument(
+        "--ref",
+        action="append",
+        default=[],
+        metavar="REF",
+        help="one more ref to check and to use as an example (repeatable): refs/tags/X, "
+        "refs/heads/X or a short name",
+    )

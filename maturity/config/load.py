@@ -32,7 +32,7 @@ from maturity.config.exception_policy import (
 from maturity.config.semantics import semantic_problems
 from maturity.config.structure import structural_problems
 from maturity.config.types import Config, GateSpec, Problem, RefMapping, Severity, Stage, problem_at
-from maturity.config.yaml_loader import LoadedYaml, load_yaml_file, load_yaml_text
+from maturity.config.yaml_loader import LoadedYaml, Loc, load_yaml_file, load_yaml_text
 from maturity.core import Level
 from maturity.errors import ConfigError
 
@@ -111,7 +111,7 @@ def parse_document(
     except ValidationError as exc:
         from maturity.config.schema_problems import schema_problems
 
-        return None, schema_problems(doc, exc, StagesFile)
+        return None, schema_problems(doc, exc, StagesFile, missing=_older_format(doc.source))
     gates, problems = declared_gates(doc, model.gates, catalog)
     if problems:
         return None, problems
@@ -125,6 +125,19 @@ def parse_document(
     problems = exception_problems(config, policy) + semantic_problems(config, full=full)
     warnings = tuple(p for p in problems if p.severity is Severity.WARNING)
     return replace(config, warnings=warnings), problems
+
+
+def _older_format(source: str) -> dict[Loc, tuple[str, str]]:
+    """What a missing ``version`` means: most likely the TypeScript evaluator's file."""
+    return {
+        ("version",): (
+            "without it, this looks like a stages file of the TypeScript evaluator, whose "
+            "`pattern:` entries are JavaScript regular expressions found anywhere in the ref name",
+            f"run `maturity migrate {source} --write`, which converts the patterns to regex: "
+            "mappings and checks that no ref changes stage; or add `version: 1` if the "
+            "patterns are globs already",
+        )
+    }
 
 
 def raise_for(problems: list[Problem], source: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -82,9 +83,11 @@ def schema_problems(
     exc: ValidationError,
     root: type[BaseModel],
     prefix: Loc = (),
+    missing: Mapping[Loc, tuple[str, str]] | None = None,
 ) -> list[Problem]:
     """Located problems from a validation of the whole file, or of the block at *prefix*
-    with *root* (a gate's declaration with its kind's model)."""
+    with *root* (a gate's declaration with its kind's model). *missing*: for a required field
+    (by its path), what its absence means and the fix, instead of "add it"."""
     grouped: dict[tuple[Loc, bool], list[tuple[str, str]]] = {}
     for err in exc.errors(include_url=False):
         path, is_key = _data_path(doc.data, (*prefix, *err["loc"]))
@@ -100,6 +103,8 @@ def schema_problems(
                 fix = f"{fix}; fields here: {', '.join(model.model_fields)}"
         elif err["type"] == "missing":
             msg = f"missing required field {path[-1]!r}" if path else msg
+            meaning, fix = (missing or {}).get(path, (None, fix))
+            msg = f"{msg}: {meaning}" if meaning else msg
             path = path[:-1]
             is_key = False
         elif is_key and path:

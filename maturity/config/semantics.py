@@ -1,15 +1,17 @@
 """The meaning of a stages file, beyond its shape: what ``maturity validate`` explains.
 
 Errors: stages no mapping names, shadowed mappings, a catch-all that is not last, examples that
-are not refs or resolve elsewhere. Warnings: a gate that gets weaker at a more mature stage,
-mappings that leave some refs without a stage, and what resolving the typical refs plus every
-example shows (``reach``): a stage none of them reaches, and a full release tag that an earlier
-mapping sends to a weaker stage than a later one would.
+are not refs or resolve elsewhere, a glob that is a regular expression in disguise. Warnings: a
+gate that gets weaker at a more mature stage, mappings that leave some refs without a stage, and
+what resolving the typical refs plus every example shows (``reach``): a stage none of them
+reaches, and a full release tag that an earlier mapping sends to a weaker stage than a later one
+would.
 """
 
 from __future__ import annotations
 
 from maturity.config.glob import CoverBudget, glob_covers
+from maturity.config.regex_like_glob import regex_reason
 from maturity.config.resolver import Resolved, example_names, resolve_names
 from maturity.config.types import Config, Problem, RefMapping, Severity, problem_at
 from maturity.refs import parse_ref, ref_problem
@@ -92,6 +94,28 @@ def _mapping_problems(config: Config, resolved: Resolved, *, full: bool = True) 
         )
     for mapping in mappings:
         problems.extend(_example_problems(config, mapping, resolved))
+    return problems
+
+
+def _regex_like_globs(config: Config) -> list[Problem]:
+    """A ``pattern:`` that is a regular expression in disguise (``regex_like_glob``): an error,
+    since as a glob it sends the refs it was meant for elsewhere."""
+    problems = []
+    for mapping in config.mappings:
+        why = regex_reason(mapping.expression) if mapping.kind == "pattern" else None
+        if why is not None:
+            problems.append(
+                problem_at(
+                    config.document,
+                    ("mappings", mapping.index, "pattern"),
+                    Severity.ERROR,
+                    f"{mapping.label} looks like a regular expression, not a glob: {why}",
+                    "write it as `regex:`, which must match the whole short name, so ^ and $ "
+                    "can go; or as a glob (* ? [set]). If the file came from the TypeScript "
+                    "evaluator, remove `version: 1` and run "
+                    f"`maturity migrate {config.source} --write`",
+                )
+            )
     return problems
 
 
@@ -182,8 +206,10 @@ def semantic_problems(config: Config, *, full: bool = True) -> list[Problem]:
     names, a catch-all that hides later mappings, no catch-all, and every example."""
     if not full:
         resolved = resolve_names(config, example_names(config))
-        problems = _stage_problems(config, full=False) + _mapping_problems(
-            config, resolved, full=False
+        problems = (
+            _stage_problems(config, full=False)
+            + _regex_like_globs(config)
+            + _mapping_problems(config, resolved, full=False)
         )
     else:
         from maturity.config.reach import resolve_tried_refs, what_typical_refs_show
@@ -191,6 +217,7 @@ def semantic_problems(config: Config, *, full: bool = True) -> list[Problem]:
         resolved = resolve_tried_refs(config)
         problems = (
             _stage_problems(config)
+            + _regex_like_globs(config)
             + _mapping_problems(config, resolved)
             + what_typical_refs_show(config, resolved)
         )
