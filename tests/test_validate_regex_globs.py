@@ -43,6 +43,8 @@ def stages_file(pattern: str) -> str:
         ("v[0-9]+.*", "'+' after a class"),
         (".*-rc", "'.*'"),
         ("release/.*", "'.*'"),
+        ("main|develop", "'|'"),
+        ("(main|master)", "'|'"),
     ],
 )
 def test_regex_looking_globs_are_named(pattern: str, word: str) -> None:

@@ -12,7 +12,10 @@ glob cannot be meant as one, using only signs that a glob never needs:
 * ``+`` right after ``]``: ``[0-9]+`` repeats a class in a regex; in a glob it is one character
   of the set followed by a literal ``+``;
 * ``.*`` at the start or right after ``/``: a ref component cannot start with ``.``, so as a
-  glob this can never match there; as a regex it is "anything".
+  glob this can never match there; as a regex it is "anything";
+* ``|``: alternation in a regex (``main|develop``); a ref may contain ``|``, but a glob meant
+  to match a literal ``|`` is far less likely than one meant to match either name, and read as
+  a glob it would send both names to the catch-all without a word.
 
 Ordinary globs are untouched: ``v*.*``, ``release-1.*``, ``v*-rc.*``, ``[0-9]*`` and ``*.x``
 have none of these signs.
@@ -36,4 +39,6 @@ def regex_reason(pattern: str) -> str | None:
             "'.*' at the start of a name or of a component means any text in a regex; as a "
             "glob it needs a component starting with '.', which git refuses"
         )
+    if "|" in pattern:
+        return "'|' separates alternatives in a regex; in a glob it is a literal '|'"
     return None
