@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -362,6 +363,21 @@ def test_readings_that_differ_exit_1_and_write_nothing(repo: Path) -> None:
     assert "v{,2}: before PILOT, after GA" in result.stderr
     assert "nothing was written" in result.stderr
     assert result.stdout == ""
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_catastrophically_backtracking_old_pattern_stops_the_check(repo: Path) -> None:
+    """``(a+)+$`` against 40 a's and a b runs for hours under a backtracking engine (as under
+    JavaScript): the check gives up after its time limit, says why, and writes nothing."""
+    path = repo / "ci" / "maturity-stages.yml"
+    text = with_mappings(("(a+)+$", "GA"))
+    path.write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    result = run_cli(["migrate", "--write", "--ref", "a" * 40 + "b"], repo, timeout=30)
+    assert time.monotonic() - started < 20
+    assert result.code == 1, result.stderr
+    assert "backtracks catastrophically" in result.stderr
+    assert "nothing was written" in result.stderr
     assert path.read_text(encoding="utf-8") == text
 
 

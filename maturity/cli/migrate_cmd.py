@@ -13,7 +13,8 @@ that is already migrated is refused, so running the command twice cannot lose an
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -67,7 +68,8 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     candidates = list(dict.fromkeys([*options.refs, *TYPICAL_REFS]))
     migration = migrate(old, candidates, CATALOG, options.target or f"{options.file} (migrated)")
     try:
-        differences = check(old, migration.config, candidates)
+        with _time_limit(OLD_READING_SECONDS, options.file):
+            differences = check(old, migration.config, candidates)
     except OldReadingError as exc:
         err(
             f"maturity: error: {exc}\n  fix: simplify that pattern in {options.file}, or "
@@ -84,6 +86,43 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     _write(options.target, migration.text, "FILE" if args.write else "--output")
     err(f"maturity: wrote {options.target}; check it with `maturity validate {options.target}`\n")
     return EXIT_GO
+
+
+#: Longest the old reading may take over all the refs. Python's ``re`` backtracks, as
+#: JavaScript's engine did: ``(a+)+$`` against a long ref would run for hours.
+OLD_READING_SECONDS = 5.0
+
+
+@contextmanager
+def _time_limit(seconds: float, file: str) -> Iterator[None]:
+    """Stop the old reading after *seconds* with :class:`OldReadingError` (``re`` checks for
+    signals while it matches). Only where a real-time timer exists, in the main thread."""
+    import signal
+    import threading
+
+    from maturity.config.migrate import OldReadingError
+
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise OldReadingError(
+            f"{file}: reading the refs with the old patterns took more than {seconds:g} s: a "
+            "pattern backtracks catastrophically (nested repetition such as (a+)+ ), as it "
+            "did under JavaScript, so the check cannot finish"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _stage(stage: str | None) -> str:
