@@ -25,16 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_common import machine, show
-
-REPO = Path(__file__).resolve().parent.parent
-GATES = (
-    "promotion_guard",
-    "observability_verify",
-    "deps_approval",
-    "policy_drift",
-    "field_budgets",
-)
+from bench_common import GATES, REPO, machine, show
 
 
 def commands() -> dict[str, list[str]]:

@@ -18,16 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_common import machine, show, timed
-
-REPO = Path(__file__).resolve().parent.parent
-GATES = (
-    "promotion_guard",
-    "observability_verify",
-    "deps_approval",
-    "policy_drift",
-    "field_budgets",
-)
+from bench_common import GATES, REPO, machine, show, timed
 
 
 def clean_env() -> dict[str, str]:

@@ -9,6 +9,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+#: the repository (benchmarks/..)
+REPO = Path(__file__).resolve().parent.parent
+#: the built-in gates, in report order (as maturity/config/builtin_gates.py lists them)
+GATES = (
+    "promotion_guard",
+    "observability_verify",
+    "deps_approval",
+    "policy_drift",
+    "field_budgets",
+)
+
 
 def machine() -> str:
     """CPU model, cores, Python and platform: results mean nothing without them."""

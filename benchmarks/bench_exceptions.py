@@ -25,16 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_common import machine, show, timed
+from bench_common import GATES, REPO, machine, show, timed
 
-REPO = Path(__file__).resolve().parent.parent
-GATES = (
-    "promotion_guard",
-    "observability_verify",
-    "deps_approval",
-    "policy_drift",
-    "field_budgets",
-)
 NOW = "2026-12-02T12:00:00Z"
 
 

@@ -35,6 +35,8 @@ from helpers import REPO_ROOT, parse_github_output
 ACTION_FILE = REPO_ROOT / "action.yml"
 #: where the action keeps its venv, under RUNNER_TEMP (action.yml's install step)
 VENV_UNDER_TEMP = Path("maturity-action") / "venv"
+#: a PATH on which the action finds this interpreter's Python (and bash, git)
+PATH_WITH_PYTHON = os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"])
 STAMP_NAME = "maturity-action.stamp"
 
 

@@ -7,14 +7,13 @@ RUNNER_TEMP, and installs cold, offline (tests/action_runner.py).
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from action_runner import (
+    PATH_WITH_PYTHON,
     STAMP_NAME,
     VENV_UNDER_TEMP,
     ActionRun,
@@ -24,8 +23,6 @@ from action_runner import (
     runner_env,
 )
 from helpers import EXAMPLES, GITHUB_ENV, REPO_ROOT
-
-PATH_WITH_PYTHON = os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"])
 
 
 def copy_action(target: Path) -> Path:

@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from action_runner import (
+    PATH_WITH_PYTHON,
     STAMP_NAME,
     VENV_UNDER_TEMP,
     ActionRun,
@@ -31,7 +31,6 @@ from action_runner import (
 )
 from helpers import EXAMPLES, GATE_NAMES, GITHUB_ENV, REPO_ROOT, SHA, write_evidence
 
-PATH_WITH_PYTHON = os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"])
 TOKEN = "ghs_" + "A1b2C3d4" * 4 + "Zz99"
 OUTPUTS = {"verdict", "stage", "blocking-count", "overrides", "report-json", "report-md"}
 #: everything maturity (or the action) may write to the evaluate step's GITHUB_OUTPUT

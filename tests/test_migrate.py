@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import GATE_NAMES, run_cli
 
 from maturity.config.js_regex import JsRegexError, translate
 from maturity.config.load import parse_document
@@ -25,13 +25,7 @@ from maturity.config.yaml_loader import load_yaml_text
 from maturity.errors import ConfigError
 from maturity.kinds import CATALOG
 
-GATES = (
-    "promotion_guard",
-    "observability_verify",
-    "deps_approval",
-    "policy_drift",
-    "field_budgets",
-)
+GATES = GATE_NAMES
 
 
 def _levels(required: tuple[str, ...]) -> str:
