@@ -15,39 +15,20 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from maturity.cli.exit_codes import EXIT_GO, EXIT_NO_GO
 from maturity.cli.output import err, out
 
 if TYPE_CHECKING:
+    from maturity.cli.options import MigrateOptions
     from maturity.config.migrate import Difference, Migration
-
-
-@dataclass(frozen=True)
-class MigrateOptions:
-    file: str
-    refs: tuple[str, ...]  # short names, validated
-    target: str | None  # where to write: FILE (--write), --output, or None (stdout)
-
-
-def migrate_options(args: argparse.Namespace) -> MigrateOptions:
-    from maturity.errors import UsageError
-    from maturity.refs import parse_ref
-
-    if not args.file.strip():
-        raise UsageError("FILE is empty", "give the old stages file, e.g. ci/maturity-stages.yml")
-    if args.output is not None and not args.output.strip():
-        raise UsageError("--output is empty", "give the path of the file to write")
-    refs = tuple(dict.fromkeys(parse_ref(r, source="--ref").name for r in args.ref))
-    target = args.file if args.write else args.output
-    return MigrateOptions(args.file, refs, target)
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from pathlib import Path
 
+    from maturity.cli.options import migrate_options
     from maturity.config.migrate import OldReadingError, check, migrate
     from maturity.config.old_format import read_old_file
     from maturity.config.typical_refs import TYPICAL_REFS

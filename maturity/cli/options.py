@@ -21,6 +21,14 @@ if TYPE_CHECKING:
     from maturity.refs import Ref
 
 
+def non_empty(flag: str, value: str | None, fix: str) -> str | None:
+    """*value* as given (None when the option is absent); an empty or blank one is refused,
+    since it would name the current folder or nothing at all."""
+    if value is not None and not value.strip():
+        raise UsageError(f"{flag} is empty", fix)
+    return value
+
+
 @dataclass(frozen=True)
 class ConfigChoice:
     """``--config FILE``, ``--builtin-config`` and ``--workspace DIR``.
@@ -74,14 +82,12 @@ def evaluate_options(args: argparse.Namespace) -> EvaluateCommandOptions:
         override_freeze=args.override_freeze,
         reason=args.reason,
     )
-    audit_log = Path(args.audit_log) if args.audit_log is not None else None
-    if args.audit_log is not None and not args.audit_log.strip():
-        raise UsageError("--audit-log is empty", "give the path of the audit log file")
+    audit_log = non_empty("--audit-log", args.audit_log, "give the path of the audit log file")
     return EvaluateCommandOptions(
         run,
         Path(args.output_dir),
         args.format,
-        audit_log,
+        None if audit_log is None else Path(audit_log),
         output_json=_report_path("--output-json", args.output_json),
         output_md=_report_path("--output-md", args.output_md),
     )
@@ -111,13 +117,13 @@ def evidence_pairs(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
     pairs = [gate_path(pair) for pair in args.evidence]
     named = {name for name, _ in pairs}
     for flag, gate in ALIAS_GATES.items():
-        path = getattr(args, f"alias_{gate}")
+        path = non_empty(
+            flag,
+            getattr(args, f"alias_{gate}"),
+            "give the evidence file's path, relative to the workspace",
+        )
         if path is None:
             continue
-        if not path.strip():
-            raise UsageError(
-                f"{flag} is empty", "give the evidence file's path, relative to the workspace"
-            )
         if gate in named:
             raise UsageError(
                 f"give {flag} FILE or --evidence {gate}=PATH, not both",
@@ -128,11 +134,8 @@ def evidence_pairs(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
 
 
 def _report_path(flag: str, value: str | None) -> Path | None:
-    if value is None:
-        return None
-    if not value.strip():
-        raise UsageError(f"{flag} is empty", f"give {flag} the path of the report file to write")
-    return Path(value)
+    path = non_empty(flag, value, f"give {flag} the path of the report file to write")
+    return None if path is None else Path(path)
 
 
 def now_option(value: str | None) -> datetime.datetime | None:
@@ -217,10 +220,7 @@ def validate_options(args: argparse.Namespace, env: Mapping[str, str]) -> Valida
     from maturity.github_actions import in_actions
 
     fmt = args.format or ("github" if in_actions(env) else "text")
-    if args.waivers is not None and not args.waivers.strip():
-        raise UsageError(
-            "--waivers is empty", "give the waivers file, e.g. ci/maturity-waivers.yml"
-        )
+    non_empty("--waivers", args.waivers, "give the waivers file, e.g. ci/maturity-waivers.yml")
     if args.base_waivers is not None and args.base is None:
         raise UsageError(
             "--base-waivers needs --base",
@@ -250,11 +250,27 @@ class InitOptions:
 
 
 def init_options(args: argparse.Namespace) -> InitOptions:
-    if not args.path.strip():
-        raise UsageError(
-            "--path is empty", "give the path of the file to write, e.g. ci/maturity-stages.yml"
-        )
+    non_empty(
+        "--path", args.path, "give the path of the file to write, e.g. ci/maturity-stages.yml"
+    )
     return InitOptions(args.path, args.force)
+
+
+@dataclass(frozen=True)
+class MigrateOptions:
+    file: str
+    refs: tuple[str, ...]  # short names, validated
+    target: str | None  # where to write: FILE (--write), --output, or None (stdout)
+
+
+def migrate_options(args: argparse.Namespace) -> MigrateOptions:
+    from maturity.refs import parse_ref
+
+    non_empty("FILE", args.file, "give the old stages file, e.g. ci/maturity-stages.yml")
+    non_empty("--output", args.output, "give the path of the file to write")
+    refs = tuple(dict.fromkeys(parse_ref(r, source="--ref").name for r in args.ref))
+    target = args.file if args.write else args.output
+    return MigrateOptions(args.file, refs, target)
 
 
 @dataclass(frozen=True)
