@@ -49,13 +49,15 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 def _destination(options: EvaluateCommandOptions) -> Destination:
     """Where each report goes: ``--output-json``/``--output-md`` if given, else ``--output-dir``.
 
-    Every place is checked now, before anything is judged or written; two reports that would
-    land on one file are refused.
+    Every place is checked now, before anything is judged or written (a --wait included); two
+    reports that would land on one file are refused.
     """
-    import os
-
-    from maturity.errors import UsageError
-    from maturity.report.atomic import Target, check_file_target, check_output_folder
+    from maturity.report.atomic import (
+        Target,
+        check_distinct,
+        check_file_target,
+        check_output_folder,
+    )
     from maturity.report.interface import ReportFormat
     from maturity.report.publish import Destination
 
@@ -71,12 +73,7 @@ def _destination(options: EvaluateCommandOptions) -> Destination:
     targets: list[Target] = [destination.target(fmt, "") for fmt in ReportFormat]
     if any(t.flag == "--output-dir" for t in targets):
         check_output_folder(options.output_dir)
-    first, second = targets
-    if os.path.realpath(first.path) == os.path.realpath(second.path):
-        raise UsageError(
-            f"both reports would be written to {first.path} ({first.flag}, {second.flag})",
-            "give the JSON and the Markdown report paths of their own",
-        )
+    check_distinct(targets)
     return destination
 
 

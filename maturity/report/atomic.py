@@ -111,6 +111,19 @@ class Target:
     flag: str = "--output-dir"
 
 
+def check_distinct(targets: Sequence[Target]) -> None:
+    """Raise ``OutputError`` if two of *targets* are one file, compared by real path (``./r``
+    and ``r``, or a folder reached through a symlink, are the same file)."""
+    seen: dict[str, Target] = {}
+    for target in targets:
+        first = seen.setdefault(os.path.realpath(target.path), target)
+        if first is not target:
+            raise OutputError(
+                f"both reports would be written to {target.path} ({first.flag}, {target.flag})",
+                "give the JSON and the Markdown report paths of their own",
+            )
+
+
 def write_atomically(
     directory: Path,
     files: dict[str, str],
@@ -172,12 +185,7 @@ def staged_files(
     Every place is written to before any final name is touched: a set that cannot be written
     whole fails here, with nothing replaced.
     """
-    finals = [os.path.realpath(t.path) for t in targets]
-    if len(set(finals)) != len(finals):
-        raise OutputError(
-            "two report files would be written to the same path",
-            "give each report a path of its own",
-        )
+    check_distinct(targets)
     created: list[Path] = []
     staged: list[tuple[str, Target]] = []
     result = StagedFiles(staged, lock_wait)
