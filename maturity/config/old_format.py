@@ -90,26 +90,22 @@ class OldFile:
         return FALLBACK_STAGE if FALLBACK_STAGE in self.stages else None
 
 
-_KNOWN = {
-    "": {"stages", "mappings"},
-    "stage": {"description", "gates"},
-    "mapping": {"pattern", "stage"},
-}
-
-
 def _ignored_fields(data: dict[str, object]) -> tuple[str, ...]:
-    out = [key for key in data if key not in _KNOWN[""]]
+    """The keys the models above do not read (zod dropped them), as paths."""
+    out = [key for key in data if key not in _OldStagesFile.model_fields]
     stages = data.get("stages")
     for name, spec in stages.items() if isinstance(stages, dict) else ():
         if isinstance(spec, dict):
-            out += [f"stages.{name}.{k}" for k in spec if k not in _KNOWN["stage"]]
+            out += [f"stages.{name}.{k}" for k in spec if k not in _OldStage.model_fields]
             gates = spec.get("gates")
             if isinstance(gates, dict):
-                out += [f"stages.{name}.gates.{g}" for g in gates if g not in BUILTIN_GATES]
+                out += [
+                    f"stages.{name}.gates.{g}" for g in gates if g not in _OldGates.model_fields
+                ]
     mappings = data.get("mappings")
     for i, mapping in enumerate(mappings if isinstance(mappings, list) else ()):
         if isinstance(mapping, dict):
-            out += [f"mappings[{i}].{k}" for k in mapping if k not in _KNOWN["mapping"]]
+            out += [f"mappings[{i}].{k}" for k in mapping if k not in _OldMapping.model_fields]
     return tuple(clean_text(path, 200) for path in out)
 
 
