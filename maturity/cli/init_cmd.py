@@ -16,7 +16,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from maturity.cli.options import init_options
     from maturity.config.defaults import DEFAULT_STAGES_YAML
     from maturity.errors import OutputError, UsageError
-    from maturity.report.atomic import describe, not_a_folder, write_atomically
+    from maturity.report.atomic import describe, not_a_folder, write_file
 
     options = init_options(args)
     path = Path(options.path)
@@ -34,13 +34,13 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         )
     if (path.exists() or path.is_symlink()) and not options.force:
         raise UsageError(f"{options.path} already exists", "pass --force to overwrite it")
-    try:
-        write_atomically(path.parent, {path.name: DEFAULT_STAGES_YAML}, flag="--path")
-    except OutputError as exc:
-        raise OutputError(
-            f"cannot write {options.path}: {exc.message.partition(': ')[2] or exc.message}",
-            "check that the folder is writable, or pass another --path",
-        ) from None
+    write_file(
+        path,
+        DEFAULT_STAGES_YAML,
+        flag="--path",
+        display=options.path,
+        fix="check that the folder is writable, or pass another --path",
+    )
     out(
         f"wrote the built-in defaults to {options.path}; check it with "
         f"`maturity validate {options.path}`\n"

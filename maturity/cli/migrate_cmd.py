@@ -157,15 +157,15 @@ def _write(target: str, text: str, flag: str) -> None:
     from pathlib import Path
 
     from maturity.errors import OutputError
-    from maturity.report.atomic import write_atomically
+    from maturity.report.atomic import write_file
 
     path = Path(target)
     if path.is_dir():
         raise OutputError(f"{target} is a folder", "give the path of a file")
-    try:
-        write_atomically(path.parent, {path.name: text}, flag=flag)
-    except OutputError as exc:
-        raise OutputError(
-            f"cannot write {target}: {exc.message.partition(': ')[2] or exc.message}",
-            "check that the folder is writable, or pass another --output",
-        ) from None
+    write_file(
+        path,
+        text,
+        flag=flag,
+        display=target,
+        fix="check that the folder is writable, or pass another --output",
+    )

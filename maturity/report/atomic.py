@@ -140,6 +140,17 @@ def write_atomically(
         return staged.commit()
 
 
+def write_file(path: Path, text: str, *, flag: str, display: str, fix: str) -> None:
+    """Write one file (``init``'s stages file, ``migrate``'s output) atomically; a failure is
+    ``OutputError("cannot write DISPLAY: why", fix)``, *display* being the path as given."""
+    try:
+        write_atomically(path.parent, {path.name: text}, flag=flag)
+    except OutputError as exc:
+        raise OutputError(
+            f"cannot write {display}: {exc.message.partition(': ')[2] or exc.message}", fix
+        ) from None
+
+
 class StagedFiles:
     """A set of files written under temporary names beside their final ones; :meth:`commit`
     renames them all into place (under the lock of every folder involved)."""
