@@ -22,20 +22,11 @@ set -euo pipefail
 # shellcheck source=.github/scripts/audit-log-lib.sh
 . "$(dirname "$0")/audit-log-lib.sh"
 
-log="${AUDIT_LOG:?AUDIT_LOG is not set}"
-branch="${AUDIT_BRANCH:-maturity-audit}"
-file="${AUDIT_FILE:-audit.jsonl}"
-remote="$(audit_remote)"
-audit_use_token
-
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-export GIT_DIR="$work/repo.git"
-git init --quiet --bare "$GIT_DIR"
+audit_setup
 mkdir -p "$(dirname "$log")"
 
-tip="$(audit_branch_tip "$remote" "$branch")"
-if [ -z "$tip" ]; then
+base="$(audit_fetch_tip)"
+if [ -z "$base" ]; then
   echo "audit: no branch $branch yet: starting an empty log"
   : > "$log"
   audit_output base ""
@@ -43,8 +34,6 @@ if [ -z "$tip" ]; then
   exit 0
 fi
 
-git fetch --quiet --no-tags "$remote" "+refs/heads/$branch:refs/audit/tip"
-base="$(git rev-parse --verify 'refs/audit/tip^{commit}')"
 empty_tree="$(git hash-object -t tree /dev/null)"
 hunk='^@@ -([0-9]+)(,([0-9]+))? \+([0-9]+)(,([0-9]+))? @@'
 lines=0

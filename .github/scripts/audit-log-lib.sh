@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Shared by audit-log-fetch.sh and audit-log-push.sh (sourced, not run): the audit branch's
-# remote, its token, and whether the branch exists.
+# Shared by audit-log-fetch.sh and audit-log-push.sh (sourced, not run): their settings, the
+# audit branch's remote, its token, and the branch's commit.
 
 # The remote: AUDIT_REMOTE, else this repository on the runner's GitHub server.
 audit_remote() {
@@ -50,5 +50,32 @@ audit_output() {
     printf '%s=%s\n' "$1" "$2" >> "$GITHUB_OUTPUT"
   else
     printf '%s=%s\n' "$1" "$2"
+  fi
+}
+
+# The settings both scripts read (log, branch, file, remote; see their headers), the token for
+# git, and a scratch bare repository (GIT_DIR) that is removed on exit.
+audit_setup() {
+  # shellcheck disable=SC2034 # log and file are read by the script that sources this
+  log="${AUDIT_LOG:?AUDIT_LOG is not set}"
+  branch="${AUDIT_BRANCH:-maturity-audit}"
+  # shellcheck disable=SC2034
+  file="${AUDIT_FILE:-audit.jsonl}"
+  remote="$(audit_remote)"
+  audit_use_token
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  export GIT_DIR="$work/repo.git"
+  git init --quiet --bare "$GIT_DIR"
+}
+
+# Fetch the branch into refs/audit/tip and print its commit; print nothing when the branch
+# does not exist yet. Any other failure returns 1.
+audit_fetch_tip() {
+  local tip
+  tip="$(audit_branch_tip "$remote" "$branch")" || return 1
+  if [ -n "$tip" ]; then
+    git fetch --quiet --no-tags "$remote" "+refs/heads/$branch:refs/audit/tip" || return 1
+    git rev-parse --verify 'refs/audit/tip^{commit}' || return 1
   fi
 }

@@ -19,23 +19,12 @@ set -euo pipefail
 # shellcheck source=.github/scripts/audit-log-lib.sh
 . "$(dirname "$0")/audit-log-lib.sh"
 
-log="${AUDIT_LOG:?AUDIT_LOG is not set}"
-branch="${AUDIT_BRANCH:-maturity-audit}"
-file="${AUDIT_FILE:-audit.jsonl}"
 message="${AUDIT_MESSAGE:-maturity audit: append}"
-remote="$(audit_remote)"
-audit_use_token
-
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-export GIT_DIR="$work/repo.git"
-git init --quiet --bare "$GIT_DIR"
+audit_setup
 
 current="$work/current.jsonl"
-tip="$(audit_branch_tip "$remote" "$branch")"
+tip="$(audit_fetch_tip)"
 if [ -n "$tip" ]; then
-  git fetch --quiet --no-tags "$remote" "+refs/heads/$branch:refs/audit/tip"
-  tip="$(git rev-parse --verify 'refs/audit/tip^{commit}')"
   git cat-file blob "$tip:$file" > "$current"
 else
   : > "$current"
