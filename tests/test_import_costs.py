@@ -7,12 +7,16 @@ gate code at all on the built-in defaults; ``evaluate`` loads the kinds of the g
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from helpers import GATE_NAMES, clean_env
+
+from maturity.cli import COMMAND_MODULES
+from maturity.cli.parser import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 GATES = GATE_NAMES
@@ -137,3 +141,20 @@ def test_evaluate_with_freeze_windows_and_waivers_loads_only_what_they_need(
     modules = imported(tmp_path, "evaluate", "--tag", "v1.2.3", "--now", "2026-12-02T12:00:00Z")
     assert "maturity.config.freeze" in modules
     assert not {m for m in modules if m.startswith(EXCEPTION_CODE)}
+
+
+def test_every_command_has_its_module_and_loads_no_other_command() -> None:
+    """The dispatch table names a module for each subcommand the parser knows, and running one
+    command imports that command's module alone."""
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(COMMAND_MODULES) == set(sub.choices)
+    code = (
+        "import sys\n"
+        "from maturity.cli import main\n"
+        "main(['schema', 'config'])\n"
+        "print(sorted(m for m in sys.modules if m.endswith('_cmd')))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), check=True
+    )
+    assert proc.stdout.splitlines()[-1] == "['maturity.cli.schema_cmd']"
