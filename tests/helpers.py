@@ -69,6 +69,28 @@ def run_cli(
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
+def run_importtime(
+    args: Sequence[str], cwd: Path, timeout: float = 120
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run ``python -X importtime ARGS`` in *cwd* (:func:`clean_env`): the process, and every
+    module it imported (start-up cost tests assert what a command does not load)."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", *args],
+        cwd=cwd,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    return proc, modules
+
+
 def write_evidence(
     path: Path,
     ok: bool = True,

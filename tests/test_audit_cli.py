@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from audit_entries import sample_entry
-from helpers import clean_env, run_cli, unescaped, unescaped_pipes
+from helpers import clean_env, run_cli, run_importtime, unescaped, unescaped_pipes
 
 from maturity.audit.chain import append_entry, line_digest
 
@@ -227,21 +225,10 @@ def test_help_names_the_command_and_its_exit_codes(tmp_path: Path) -> None:
 def test_audit_commands_load_no_config_or_gate_code(tmp_path: Path) -> None:
     make_log(tmp_path)
     for action in ("verify", "show"):
-        proc = subprocess.run(
-            [sys.executable, "-X", "importtime", "-m", "maturity", "audit", action, "audit.jsonl"],
-            cwd=tmp_path,
-            env=clean_env(),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+        proc, modules = run_importtime(
+            ["-m", "maturity", "audit", action, "audit.jsonl"], tmp_path, timeout=60
         )
         assert proc.returncode == 0, proc.stderr[-2000:]
-        modules = {
-            line.rsplit("|", 1)[1].strip()
-            for line in proc.stderr.splitlines()
-            if line.startswith("import time:")
-        }
         assert f"maturity.audit.{action}" in modules  # the command did run
         loaded = {m.split(".")[0] for m in modules} | {
             m for m in modules if m.startswith("maturity.")

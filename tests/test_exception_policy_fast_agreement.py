@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import REPO_ROOT, clean_env, write_all_evidence
+from helpers import REPO_ROOT, run_importtime, write_all_evidence
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -562,17 +560,8 @@ def imported_by_evaluate(tmp_path: Path, stages: str) -> tuple[int, set[str]]:
         "--tag",
         "v1.2.3-rc.1",
     ]
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "maturity", *args],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    lines = [line for line in proc.stderr.splitlines() if line.startswith("import time:")]
-    return proc.returncode, {line.rsplit("|", 1)[1].strip() for line in lines}
+    proc, modules = run_importtime(["-m", "maturity", *args], tmp_path)
+    return proc.returncode, modules
 
 
 def test_evaluate_on_the_example_builds_no_policy_model(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import GATE_NAMES, clean_env
+from helpers import GATE_NAMES, clean_env, run_importtime
 
 from maturity.cli import COMMAND_MODULES
 from maturity.cli.parser import build_parser
@@ -33,18 +33,9 @@ CHECKS_RUNTIME = {
 
 
 def imported(cwd: Path, *args: str) -> set[str]:
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "maturity", *args],
-        cwd=cwd,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc, modules = run_importtime(["-m", "maturity", *args], cwd)
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
-    lines = [line for line in proc.stderr.splitlines() if line.startswith("import time:")]
-    return {line.rsplit("|", 1)[1].strip() for line in lines}
+    return modules
 
 
 def kinds(modules: set[str]) -> set[str]:

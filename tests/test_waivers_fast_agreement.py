@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import clean_env
+from helpers import run_importtime
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -342,17 +340,8 @@ def imported_by_loading(tmp_path: Path, text: str) -> set[str]:
         "except ConfigError:\n"
         "    print('refused')\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    lines = [line for line in proc.stderr.splitlines() if line.startswith("import time:")]
-    modules = {line.rsplit("|", 1)[1].strip() for line in lines}
+    proc, modules = run_importtime(["-c", code], tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
     return {proc.stdout.strip(), *modules}
 
 
