@@ -203,7 +203,8 @@ def _stage_problems(config: Config, *, full: bool = True) -> list[Problem]:
 def semantic_problems(config: Config, *, full: bool = True) -> list[Problem]:
     """What the file means, checked. *full* (``validate``) runs every analysis; otherwise only
     the linear checks a decision depends on (``evaluate``, ``resolve``): stages no mapping
-    names, a catch-all that hides later mappings, no catch-all, and every example."""
+    names, a catch-all that hides later mappings, no catch-all, every example, and globs that
+    look like regular expressions."""
     if not full:
         resolved = resolve_names(config, example_names(config))
         problems = (
